@@ -1,0 +1,156 @@
+"""Request dependencies: the unit of work, the owner, the tenant, the API rate limit, paging.
+
+Declared as ``Annotated`` aliases so a route states what it needs in its signature. The session
+dependency is function-scoped: the transaction commits after the route returns and before the
+response is sent, so a failed commit is reported to the caller rather than after a 2xx.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated
+
+import structlog
+from fastapi import Depends, Header, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from syft_space.auth.service import INSECURE_PRINCIPAL, OwnerKeyService, Principal
+from syft_space.container import Container
+from syft_space.core.db import utcnow
+from syft_space.core.errors import (
+    AuthenticationError,
+    BadRequestError,
+    PermissionDeniedError,
+    RateLimitedError,
+)
+from syft_space.core.ratelimit import Limit
+from syft_space.core.schemas import DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, PageParams
+from syft_space.tenants.service import TenantService
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TOUCH_INTERVAL = timedelta(minutes=1)
+_bearer = HTTPBearer(auto_error=False, description="An owner key: syft_sk_...")
+
+
+def get_container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+async def get_session(request: Request, container: ContainerDep) -> AsyncIterator[AsyncSession]:
+    write = request.method not in READ_METHODS
+    async with container.database.unit_of_work(write=write) as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+@dataclass(frozen=True)
+class Owner:
+    """An authenticated owner acting on one tenant, with the request's unit of work."""
+
+    session: AsyncSession
+    container: Container
+    principal: Principal
+    tenant_id: uuid.UUID
+    tenant_name: str
+
+
+async def _authenticate(
+    request: Request,
+    container: Container,
+    session: AsyncSession,
+    credentials: HTTPAuthorizationCredentials | None,
+) -> Principal:
+    if container.settings.insecure_no_auth:
+        return INSECURE_PRINCIPAL
+    if credentials is None or not credentials.credentials:
+        raise AuthenticationError(
+            "Missing owner key: send 'Authorization: Bearer <owner key>'. A new Space saves its "
+            "first key in the data dir as owner.key."
+        )
+    keys = OwnerKeyService(session)
+    principal = await keys.authenticate(credentials.credentials)
+    stale = principal.last_used_at is None or utcnow() - principal.last_used_at > TOUCH_INTERVAL
+    if stale and principal.key_id is not None:
+        if request.method in READ_METHODS:
+            async with container.database.unit_of_work() as write_session:
+                await OwnerKeyService(write_session).touch(principal.key_id)
+        else:
+            await keys.touch(principal.key_id)
+    return principal
+
+
+async def require_owner(
+    request: Request,
+    container: ContainerDep,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    x_tenant_name: Annotated[
+        str | None,
+        Header(description="Selects the tenant when multi-tenancy is on."),
+    ] = None,
+) -> Owner:
+    principal = await _authenticate(request, container, session, credentials)
+    tenants = TenantService(session)
+    if container.settings.multi_tenancy:
+        if not x_tenant_name:
+            raise BadRequestError(
+                "The X-Tenant-Name header is required: this Space serves several tenants."
+            )
+        tenant = await tenants.get(x_tenant_name)
+    else:
+        tenant = await tenants.get_by_id(container.default_tenant_id)
+    if principal.tenant_id is not None and principal.tenant_id != tenant.id:
+        raise PermissionDeniedError(
+            f"The owner key '{principal.key_name}' belongs to another tenant and cannot act on "
+            f"tenant '{tenant.name}'."
+        )
+    settings = container.settings
+    decision = await container.rate_limits.hit(
+        f"api:{tenant.id}",
+        [Limit(settings.rate_limit_per_minute, 60), Limit(settings.rate_limit_per_hour, 3600)],
+    )
+    if not decision.allowed:
+        raise RateLimitedError(decision.retry_after)
+    request.scope.setdefault("state", {})["tenant"] = tenant.name
+    structlog.contextvars.bind_contextvars(tenant=tenant.name)
+    return Owner(
+        session=session,
+        container=container,
+        principal=principal,
+        tenant_id=tenant.id,
+        tenant_name=tenant.name,
+    )
+
+
+OwnerDep = Annotated[Owner, Depends(require_owner)]
+
+
+async def require_global_owner(owner: OwnerDep) -> Owner:
+    if not owner.principal.is_global:
+        raise PermissionDeniedError("Only a global admin key can manage tenants.")
+    return owner
+
+
+GlobalOwnerDep = Annotated[Owner, Depends(require_global_owner)]
+
+
+def page_params(
+    skip: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_PAGE_LIMIT, description="Items to return, at most 1000.")
+    ] = DEFAULT_PAGE_LIMIT,
+) -> PageParams:
+    return PageParams(skip=skip, limit=limit)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]

@@ -1,0 +1,130 @@
+"""Configuration: environment variables with the ``SYFT_`` prefix, over an optional TOML file.
+
+Precedence, highest first: explicit constructor arguments (the CLI), ``SYFT_*`` environment
+variables, the TOML file named by ``SYFT_CONFIG_FILE``, then the defaults below. Every default
+is chosen so that a fresh laptop runs with no configuration at all.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEV_FRONTEND_ORIGIN = "http://localhost:5173"
+
+
+def default_data_dir() -> Path:
+    return Path.home() / ".syft-space"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SYFT_", extra="forbid", validate_default=True)
+
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Where the database, indexes, keys and uploads live.",
+    )
+    host: str = Field(default="127.0.0.1", description="Interface the server binds to.")
+    port: int = Field(default=8080, ge=1, le=65535, description="Port the server listens on.")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; unset means SQLite in the data dir. "
+        "postgresql://... switches to PostgreSQL.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://... keeps rate-limit counters in Redis so limits hold across "
+        "processes; unset keeps them in memory.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key that encrypts secrets at rest (a Fernet key); unset means a key file "
+        "generated in the data dir.",
+    )
+    multi_tenancy: bool = Field(
+        default=False, description="Select the tenant per request with X-Tenant-Name."
+    )
+    default_tenant: str = Field(default="default", description="Name of the built-in tenant.")
+    insecure_no_auth: bool = Field(
+        default=False,
+        description="Disable owner authentication entirely. For throwaway local experiments only.",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description=f"Browser origins allowed besides {DEV_FRONTEND_ORIGIN}.",
+    )
+    rate_limit_per_hour: int = Field(
+        default=1000, ge=1, description="Management API requests per tenant per hour."
+    )
+    rate_limit_per_minute: int = Field(
+        default=100, ge=1, description="Management API burst limit per tenant per minute."
+    )
+    max_body_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="Largest accepted JSON request body."
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(default="info")
+    log_format: Literal["auto", "json", "console"] = Field(
+        default="auto", description="auto: JSON unless stderr is a terminal."
+    )
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand_data_dir(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @field_validator("database_url", "redis_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'syft-space.db'}"
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        return [DEV_FRONTEND_ORIGIN, *[o for o in self.cors_origins if o != DEV_FRONTEND_ORIGIN]]
+
+    def masked(self) -> dict[str, Any]:
+        """The effective configuration, safe to log: secrets and URL passwords hidden."""
+        shown = self.model_dump(mode="json")
+        shown["secret_key"] = "********" if self.secret_key else None
+        for field in ("database_url", "redis_url"):
+            shown[field] = mask_url_password(shown[field])
+        return shown
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("SYFT_CONFIG_FILE")
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+
+def mask_url_password(url: str | None) -> str | None:
+    """Hide the password in ``scheme://user:password@host`` so a URL can be logged."""
+    if not url or "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    if ":" not in credentials:
+        return url
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:****@{host}"

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+
+from syft_space.api.deps import OwnerDep, PageDep
+from syft_space.core.schemas import Deleted, Page
+from syft_space.endpoints.schemas import EndpointCreate, EndpointRead, EndpointUpdate
+from syft_space.endpoints.service import EndpointService
+
+router = APIRouter(prefix="/endpoints", tags=["Endpoints"])
+
+
+def endpoint_service(owner: OwnerDep) -> EndpointService:
+    return EndpointService(owner.session, owner.tenant_id)
+
+
+Endpoints = Annotated[EndpointService, Depends(endpoint_service)]
+SlugPath = Annotated[str, Path(description="The endpoint's slug.")]
+
+
+@router.get("", summary="List endpoints")
+async def list_endpoints(svc: Endpoints, page: PageDep) -> Page[EndpointRead]:
+    return await svc.list_page(page)
+
+
+@router.post("", status_code=201, summary="Create an endpoint")
+async def create_endpoint(svc: Endpoints, body: EndpointCreate) -> EndpointRead:
+    return await svc.create(body)
+
+
+@router.get("/{slug}", summary="Get an endpoint")
+async def get_endpoint(svc: Endpoints, slug: SlugPath) -> EndpointRead:
+    return await svc.get(slug)
+
+
+@router.patch("/{slug}", summary="Update an endpoint")
+async def update_endpoint(svc: Endpoints, slug: SlugPath, body: EndpointUpdate) -> EndpointRead:
+    return await svc.update(slug, body)
+
+
+@router.delete("/{slug}", summary="Delete an endpoint and its policies")
+async def delete_endpoint(svc: Endpoints, slug: SlugPath) -> Deleted:
+    """Deletes the endpoint and every policy attached to it; never its dataset or model."""
+    return Deleted(detail=await svc.delete(slug))
