@@ -1,0 +1,3 @@
+from syft_space.cli import main
+
+main()
