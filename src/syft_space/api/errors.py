@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from syft_space.core.errors import InvalidInputError, SyftSpaceError
@@ -63,6 +64,17 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, _clean_validation_errors(errors))
 
 
+async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
+    # Services check names and slugs first; this catches the race where two requests pass
+    # that check together and the database's unique constraint decides.
+    log.info("integrity_conflict", error=str(getattr(exc, "orig", exc)))
+    return error_response(
+        409,
+        "The change conflicts with an existing resource (a name or slug already in use). "
+        "Reload and try again.",
+    )
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail: Any = exc.detail
@@ -77,3 +89,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SyftSpaceError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
