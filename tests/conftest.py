@@ -24,10 +24,21 @@ from syft_space.app import create_app
 from syft_space.config import Settings
 from syft_space.container import Container
 from syft_space.core import migrate
+from syft_space.datasets.embedding import Embedder, default_embedder
 
 POSTGRES_URL = os.environ.get("SYFT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("SYFT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-TABLES = ("policies", "endpoints", "models", "datasets", "owner_keys", "tenants")
+TABLES = (
+    "ingestion_jobs",
+    "chunks",
+    "documents",
+    "policies",
+    "endpoints",
+    "models",
+    "datasets",
+    "owner_keys",
+    "tenants",
+)
 
 
 @pytest.fixture
@@ -102,8 +113,14 @@ class Space:
         )
 
 
-async def start_space(settings: Settings) -> AsyncIterator[Space]:
-    app = create_app(settings)
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The real packaged embedding model, loaded once per test session."""
+    return default_embedder()
+
+
+async def start_space(settings: Settings, embedder: Embedder | None = None) -> AsyncIterator[Space]:
+    app = create_app(settings, embedder=embedder)
     async with app.router.lifespan_context(app):
         container: Container = app.state.container
         key_file = settings.data_dir / "owner.key"
@@ -117,8 +134,8 @@ async def start_space(settings: Settings) -> AsyncIterator[Space]:
 
 
 @pytest.fixture
-async def space(make_settings: Callable[..., Settings]) -> AsyncIterator[Space]:
-    async for running in start_space(make_settings()):
+async def space(make_settings: Callable[..., Settings], embedder: Embedder) -> AsyncIterator[Space]:
+    async for running in start_space(make_settings(), embedder):
         yield running
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from syft_space import __version__
 from syft_space.config import Settings
+from syft_space.core import migrate
 from tests.conftest import start_space
 
 
@@ -36,7 +37,7 @@ def test_version() -> None:
 def test_migrate_prints_the_revision(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "migrate")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "0001"
+    assert result.stdout.strip() == migrate.head_revision("sqlite:///unused.db")
 
 
 def test_admin_keys_create_list_revoke(tmp_path: Path) -> None:

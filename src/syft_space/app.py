@@ -16,6 +16,7 @@ from syft_space.api.middleware import BodySizeLimitMiddleware, RequestContextMid
 from syft_space.config import Settings
 from syft_space.container import Container, build_container
 from syft_space.core.log import get_logger
+from syft_space.datasets.embedding import Embedder
 from syft_space.datasets.routes import router as datasets_router
 from syft_space.endpoints.routes import router as endpoints_router
 from syft_space.models.routes import router as models_router
@@ -43,13 +44,15 @@ def api_router() -> APIRouter:
     return api
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
+    """The app; ``embedder`` overrides the packaged default embedder (tests share one)."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        container: Container = await build_container(settings)
+        container: Container = await build_container(settings, embedder=embedder)
         app.state.container = container
+        container.start_background_work()
         log.info("configuration", **settings.masked())
         if settings.insecure_no_auth:
             log.warning(
@@ -76,7 +79,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router())
     # Added innermost first: the request context wraps everything, CORS answers preflights
     # before any body is read, and the size limit guards the routes.
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        upload_max_bytes=settings.upload_request_limit,
+        upload_suffixes=("/files",),
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,

@@ -71,6 +71,25 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1024, description="Largest accepted JSON request body."
     )
+    allowed_paths: list[Path] | None = Field(
+        default=None,
+        description="Folders (and their subfolders) that datasets may read; unset means the "
+        "data dir and your home folder.",
+    )
+    watch_folders: bool = Field(
+        default=True,
+        description="Watch datasets' folders for changes. With several processes on one "
+        "database, turn it on in one of them only.",
+    )
+    max_upload_bytes: int = Field(
+        default=100 * 1024 * 1024, ge=1024, description="Largest accepted uploaded file."
+    )
+    max_files_per_upload: int = Field(
+        default=20, ge=1, le=1000, description="Most files in one upload request."
+    )
+    ingestion_workers: int = Field(
+        default=1, ge=0, le=16, description="Ingestion tasks in this process (0: none here)."
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(default="info")
     log_format: Literal["auto", "json", "console"] = Field(
         default="auto", description="auto: JSON unless stderr is a terminal."
@@ -89,6 +108,15 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'syft-space.db'}"
+
+    @property
+    def allowed_roots(self) -> list[Path]:
+        roots = self.allowed_paths or [self.data_dir, Path.home()]
+        return [Path(root).expanduser().resolve() for root in roots]
+
+    @property
+    def upload_request_limit(self) -> int:
+        return self.max_upload_bytes * self.max_files_per_upload
 
     @property
     def allowed_origins(self) -> list[str]:

@@ -21,6 +21,10 @@ from syft_space.core.configurable import ConfigCodec, SecretBox
 from syft_space.core.db import Database
 from syft_space.core.log import get_logger
 from syft_space.core.ratelimit import RateLimitStore, build_rate_limit_store
+from syft_space.datasets.embedding import Embedder, default_embedder
+from syft_space.datasets.indexes import IndexManager
+from syft_space.datasets.watcher import FolderWatcher
+from syft_space.datasets.worker import IngestionWorker
 from syft_space.plugins import Registries, build_registries
 from syft_space.tenants.service import TenantService
 
@@ -35,11 +39,24 @@ class Container:
     registries: Registries
     rate_limits: RateLimitStore
     default_tenant_id: uuid.UUID
+    embedder: Embedder
+    indexes: IndexManager
+    worker: IngestionWorker
+    watcher: FolderWatcher
     owner_key_file: Path | None = None
     version: str = __version__
     started_at: float = field(default_factory=time.monotonic)
 
+    def start_background_work(self) -> None:
+        """Ingestion workers and folder watching: the server runs them, the CLI does not."""
+        self.worker.start()
+        if self.settings.watch_folders:
+            self.watcher.start()
+
     async def close(self) -> None:
+        await self.watcher.stop()
+        await self.worker.stop()
+        await self.indexes.save_changed()
         await self.rate_limits.close()
         await self.database.dispose()
 
@@ -55,7 +72,13 @@ def secret_box(settings: Settings) -> SecretBox:
     return SecretBox.from_key_file(settings.data_dir)
 
 
-async def build_container(settings: Settings, *, bootstrap_owner_key: bool = True) -> Container:
+async def build_container(
+    settings: Settings,
+    *,
+    bootstrap_owner_key: bool = True,
+    embedder: Embedder | None = None,
+) -> Container:
+    """Build everything; ``embedder`` replaces the packaged default (tests share one)."""
     prepare_data_dir(settings.data_dir)
     revision = await anyio.to_thread.run_sync(migrate.upgrade, settings.effective_database_url)
     database = Database(settings.effective_database_url)
@@ -66,6 +89,15 @@ async def build_container(settings: Settings, *, bootstrap_owner_key: bool = Tru
     if bootstrap_owner_key and not settings.insecure_no_auth:
         key_file = await ensure_owner_key(database, settings.data_dir)
     log.info("database_ready", backend=database.backend, revision=revision)
+    embedder = embedder or default_embedder()
+    indexes = IndexManager(database, settings.data_dir / "indexes")
+    worker = IngestionWorker(
+        database,
+        indexes,
+        embedder,
+        concurrency=settings.ingestion_workers,
+        max_file_bytes=settings.max_upload_bytes,
+    )
     return Container(
         settings=settings,
         database=database,
@@ -73,5 +105,9 @@ async def build_container(settings: Settings, *, bootstrap_owner_key: bool = Tru
         registries=build_registries(),
         rate_limits=build_rate_limit_store(settings.redis_url),
         default_tenant_id=default_tenant_id,
+        embedder=embedder,
+        indexes=indexes,
+        worker=worker,
+        watcher=FolderWatcher(database, worker, indexes),
         owner_key_file=key_file,
     )

@@ -52,7 +52,7 @@ async def test_every_limit_must_allow_and_refusals_are_not_counted(
     # Once the short window has slid past, the hourly limit still has one slot left.
     with anyio.fail_after(5):
         # Polls the limiter itself: the condition is time sliding past the window.
-        while not (decision := await store.hit("k", limits)).allowed:  # noqa: ASYNC110
+        while not (decision := await store.hit("k", limits)).allowed:
             await anyio.sleep(0.1)
     assert decision.allowed
     hourly = await store.hit("k", [Limit(3, 3600)])

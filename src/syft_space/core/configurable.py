@@ -136,8 +136,12 @@ class ConfigCodec:
         *,
         current: StoredConfig | None = None,
         loc_prefix: tuple[str | int, ...] = ("body", "configuration"),
+        context: dict[str, Any] | None = None,
     ) -> StoredConfig:
-        """Merge ``incoming`` over ``current``, validate the result, and split out secrets."""
+        """Merge ``incoming`` over ``current``, validate the result, and split out secrets.
+
+        ``context`` reaches the config model's validators: facts of this Space, such as the
+        folders it may read, that a configuration is checked against."""
         secret_names = secret_fields(config_model)
         merged: dict[str, Any] = dict(current.configuration) if current else {}
         kept_secrets: dict[str, str] = dict(current.secrets) if current else {}
@@ -151,7 +155,7 @@ class ConfigCodec:
             if name not in merged:
                 merged[name] = self._box.decrypt(token)
         try:
-            validated = config_model.model_validate(merged)
+            validated = config_model.model_validate(merged, context=context)
         except ValidationError as exc:
             raise InvalidInputError(validation_errors(exc, loc_prefix, type_name)) from None
         plain = validated.model_dump(mode="json", exclude=set(secret_names))

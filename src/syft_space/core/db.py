@@ -13,7 +13,7 @@ of work keep a plain deferred BEGIN and never block each other under WAL.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -33,6 +33,7 @@ from syft_space.core.errors import SyftSpaceError
 
 Backend = Literal["sqlite", "postgresql"]
 WRITE_OPTION = "syft_write"
+AFTER_COMMIT = "after_commit"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
@@ -130,6 +131,13 @@ def configure_sqlite(engine_events_target: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+def after_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the unit of work holding ``session`` has committed (never on
+    rollback): for side effects outside the database, such as deleting files or waking a
+    worker, that must not happen for a change that did not land."""
+    session.info.setdefault(AFTER_COMMIT, []).append(callback)
+
+
 class Database:
     """The process's engine and session factory."""
 
@@ -158,6 +166,8 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+            for callback in session.info.pop(AFTER_COMMIT, []):
+                callback()
 
     async def ping(self) -> bool:
         try:

@@ -13,6 +13,13 @@ from sqlalchemy import create_engine, pool
 from syft_space.core.db import sync_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+UNMODELLED_PREFIXES = ("chunks_fts", "ix_chunks_text_fts")
+"""Full-text structures made by hand in migrations, which the ORM models do not describe."""
+
+
+def include_name(name: str | None, type_: str, _parent_names: object) -> bool:
+    """Tell autogenerate to leave the hand-made full-text structures alone."""
+    return not (name or "").startswith(UNMODELLED_PREFIXES)
 
 
 def alembic_config(database_url: str) -> Config:

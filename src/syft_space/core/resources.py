@@ -97,6 +97,10 @@ class NamedConfiguredService(Generic[RowT, ReadT]):
         self.codec = codec
         self._usage = usage
 
+    def validation_context(self) -> dict[str, Any] | None:
+        """Facts of this Space that configurations are validated against; none by default."""
+        return None
+
     def _plugin(self, type_name: str) -> PluginType:
         if type_name not in self.registry:
             known = ", ".join(self.registry.names())
@@ -143,7 +147,12 @@ class NamedConfiguredService(Generic[RowT, ReadT]):
         values = data.model_dump()
         await self._ensure_name_free(values["name"])
         plugin = self._plugin(values[self.type_field])
-        stored = self.codec.prepare(plugin.config_model, plugin.name, values.pop("configuration"))
+        stored = self.codec.prepare(
+            plugin.config_model,
+            plugin.name,
+            values.pop("configuration"),
+            context=self.validation_context(),
+        )
         row = self.table(
             tenant_id=self.tenant_id,
             configuration=stored.configuration,
@@ -167,6 +176,7 @@ class NamedConfiguredService(Generic[RowT, ReadT]):
                 plugin.name,
                 changes.pop("configuration"),
                 current=StoredConfig(row.configuration, row.secrets),
+                context=self.validation_context(),
             )
             row.configuration, row.secrets = stored.configuration, stored.secrets
         for field_name, value in changes.items():

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from syft_space.core.configurable import PluginConfig
 from syft_space.core.registry import PluginType
@@ -15,6 +16,31 @@ class DatasetType(PluginType, Protocol):
     """A kind of dataset; ingestion and search hooks join this protocol in issue 3."""
 
 
+ALLOWED_ROOTS = "allowed_roots"
+"""Validation-context key: the resolved folders a dataset may read (SYFT_ALLOWED_PATHS)."""
+
+
+def check_folder(raw: str, roots: list[Path]) -> Path:
+    path = Path(raw).expanduser()
+    if not path.is_absolute():
+        raise ValueError(f"'{raw}' is not an absolute path; give the full path of the folder.")
+    try:
+        resolved = path.resolve(strict=True)
+    except FileNotFoundError:
+        raise ValueError(f"The folder '{raw}' does not exist.") from None
+    except RuntimeError:
+        raise ValueError(f"'{raw}' is a symlink loop.") from None
+    if not resolved.is_dir():
+        raise ValueError(f"'{raw}' is not a folder.")
+    if not any(resolved == root or resolved.is_relative_to(root) for root in roots):
+        allowed = ", ".join(str(r) for r in roots)
+        raise ValueError(
+            f"'{raw}' is outside the folders this Space may read ({allowed}); set "
+            "SYFT_ALLOWED_PATHS to allow it."
+        )
+    return resolved
+
+
 class LocalFileConfig(PluginConfig):
     paths: list[str] = Field(
         default_factory=list,
@@ -22,7 +48,7 @@ class LocalFileConfig(PluginConfig):
         "ingested whether or not any folder is listed.",
     )
     chunk_size_tokens: int = Field(
-        default=256, ge=32, le=512, description="Chunk length in the embedder's own tokens."
+        default=256, ge=32, le=510, description="Chunk length in the embedder's own tokens."
     )
     chunk_overlap_tokens: int = Field(
         default=32, ge=0, le=256, description="Tokens shared by neighbouring chunks."
@@ -32,6 +58,18 @@ class LocalFileConfig(PluginConfig):
         description="Database URL of a different vector store for this dataset; null uses the "
         "Space's own store.",
     )
+
+    @field_validator("paths")
+    @classmethod
+    def _folders_inside_allowed_roots(cls, paths: list[str], info: ValidationInfo) -> list[str]:
+        """Resolve each folder (following symlinks) and insist it lies under an allowed root.
+
+        The roots come from the validation context; without one (re-reading a stored,
+        already-checked configuration) the paths are taken as they are."""
+        roots = (info.context or {}).get(ALLOWED_ROOTS)
+        if roots is None:
+            return paths
+        return [str(check_folder(raw, roots)) for raw in paths]
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> LocalFileConfig:

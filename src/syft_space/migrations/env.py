@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, pool, text
 
 import syft_space.tables  # noqa: F401 - registers every table on the metadata
 from syft_space.core.db import Base, configure_sqlite
+from syft_space.core.migrate import include_name
 
 MIGRATION_LOCK_ID = 72_707_011
 
@@ -31,6 +32,7 @@ def run_migrations() -> None:
                 target_metadata=Base.metadata,
                 render_as_batch=is_sqlite,
                 compare_type=True,
+                include_name=include_name,
             )
             with context.begin_transaction():
                 context.run_migrations()

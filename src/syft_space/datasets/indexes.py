@@ -1,0 +1,128 @@
+"""The process's vector indexes: opened (loaded or rebuilt) on first use, saved when changed.
+
+An index is made ready once per process per dataset: the saved file is loaded when its recorded
+state matches the database, otherwise it is rebuilt from the vectors stored with the chunks and
+saved. After that, committed chunk changes are applied to it in memory and the file is written
+again off the event loop (``save_changed``) by whoever changed it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+import anyio
+import numpy as np
+from sqlalchemy import func, select
+
+from syft_space.core.db import Database
+from syft_space.core.log import get_logger
+from syft_space.datasets.tables import Chunk
+from syft_space.datasets.vectors import DatasetIndex, IndexState, stack
+
+log = get_logger(__name__)
+
+
+class IndexManager:
+    def __init__(self, database: Database, directory: Path) -> None:
+        self.database = database
+        self.directory = directory
+        self._ready: dict[uuid.UUID, DatasetIndex] = {}
+        self._changed: set[uuid.UUID] = set()
+        self._locks: defaultdict[uuid.UUID, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def path_for(self, dataset_id: uuid.UUID) -> Path:
+        return self.directory / f"{dataset_id}.hnsw"
+
+    async def _stored_state(self, dataset_id: uuid.UUID) -> IndexState:
+        async with self.database.unit_of_work(write=False) as session:
+            count, max_id = (
+                await session.execute(
+                    select(func.count(Chunk.id), func.coalesce(func.max(Chunk.id), 0)).where(
+                        Chunk.dataset_id == dataset_id, Chunk.embedding.is_not(None)
+                    )
+                )
+            ).one()
+        return IndexState(count=int(count), max_id=int(max_id))
+
+    async def _stored_vectors(
+        self, dataset_id: uuid.UUID, dimension: int
+    ) -> tuple[list[int], np.ndarray]:
+        async with self.database.unit_of_work(write=False) as session:
+            rows = (
+                await session.execute(
+                    select(Chunk.id, Chunk.embedding)
+                    .where(Chunk.dataset_id == dataset_id, Chunk.embedding.is_not(None))
+                    .order_by(Chunk.id)
+                )
+            ).all()
+        return [int(chunk_id) for chunk_id, _ in rows], stack([b for _, b in rows], dimension)
+
+    async def ready(self, dataset_id: uuid.UUID, dimension: int) -> DatasetIndex:
+        index = self._ready.get(dataset_id)
+        if index is not None and index.dimension == dimension:
+            return index
+        async with self._locks[dataset_id]:
+            index = self._ready.get(dataset_id)
+            if index is not None and index.dimension == dimension:
+                return index
+            index = DatasetIndex(self.path_for(dataset_id), dimension)
+            state = await self._stored_state(dataset_id)
+            if not await anyio.to_thread.run_sync(index.load, state):
+                ids, vectors = await self._stored_vectors(dataset_id, dimension)
+                await anyio.to_thread.run_sync(index.rebuild, ids, vectors)
+                await anyio.to_thread.run_sync(index.save)
+                log.info("vector_index_rebuilt", dataset_id=str(dataset_id), vectors=len(ids))
+            self._ready[dataset_id] = index
+            return index
+
+    async def apply(
+        self,
+        dataset_id: uuid.UUID,
+        dimension: int,
+        removed: Sequence[int],
+        added: Sequence[int],
+        vectors: np.ndarray,
+    ) -> None:
+        """Mirror a committed change of chunks, then save the index file.
+
+        An index opened here is built from the database as it is now, change included, so the
+        change is applied only to an index that was already open before it was committed.
+        """
+        was_open = dataset_id in self._ready
+        index = await self.ready(dataset_id, dimension)
+        if was_open:
+            await anyio.to_thread.run_sync(index.upsert, removed, added, vectors)
+            self._changed.add(dataset_id)
+        await self.save_changed()
+
+    def forget_chunks(self, dataset_id: uuid.UUID, removed: Sequence[int]) -> None:
+        """Drop deleted chunks from a loaded index (a no-op when it is not loaded)."""
+        index = self._ready.get(dataset_id)
+        if index is not None and removed:
+            index.upsert(removed, [], np.zeros((0, index.dimension), dtype=np.float32))
+            self._changed.add(dataset_id)
+
+    def drop(self, dataset_id: uuid.UUID) -> None:
+        self._ready.pop(dataset_id, None)
+        self._changed.discard(dataset_id)
+        for stale in DatasetIndex(self.path_for(dataset_id), 1).files():
+            stale.unlink(missing_ok=True)
+
+    async def save_changed(self) -> None:
+        while self._changed:
+            dataset_id = self._changed.pop()
+            index = self._ready.get(dataset_id)
+            if index is not None:
+                await anyio.to_thread.run_sync(index.save)
+
+    async def warm(self, datasets: Sequence[tuple[uuid.UUID, int]]) -> None:
+        """Open every dataset's index at start-up, rebuilding any that is missing or stale."""
+        for dataset_id, dimension in datasets:
+            try:
+                await self.ready(dataset_id, dimension)
+            except Exception:
+                log.exception("vector_index_open_failed", dataset_id=str(dataset_id))
