@@ -91,6 +91,9 @@ def make_settings(tmp_path: Path, database_url: str) -> Callable[..., Settings]:
             "data_dir": tmp_path / "data",
             "database_url": database_url,
             "log_format": "json",
+            # Generous API limits: tests that exercise the limit set their own.
+            "rate_limit_per_minute": 100_000,
+            "rate_limit_per_hour": 1_000_000,
         }
         values.update(overrides)
         return Settings(**values)
