@@ -8,8 +8,8 @@ DOCUMENTS: dict[str, str] = {
     "granite quarried at Penmoor. Its lamp is visible for twenty-two nautical miles, and the last "
     "resident keeper, Ottilie Brand, left the post in 1964 when the light was automated.",
     "orchard.md": "# Velmont Orchard\n\nVelmont Orchard grows forty varieties of apple. The "
-    "rarest, the Copper Wren, ripens only in late October and is pressed into a cider that the orchard "
-    "sells exclusively at its winter market.",
+    "rarest, the Copper Wren, ripens only in late October and is pressed into a cider that the "
+    "orchard sells exclusively at its winter market.",
     "tram.txt": "The Quillby tram line opened in 1903 and runs eleven kilometres from the harbour "
     "to Ashgrove hill. Its cars are painted dark green, and the fare has been frozen at one coin "
     "since the city council voted to subsidise it in 1998.",
