@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -81,6 +81,19 @@ class Settings(BaseSettings):
         description="Watch datasets' folders for changes. With several processes on one "
         "database, turn it on in one of them only.",
     )
+    embedder: Literal["local", "openai"] = Field(
+        default="local",
+        description="local: the packaged all-MiniLM-L6-v2, offline. openai: an "
+        "OpenAI-compatible embeddings API (set the SYFT_EMBEDDING_* variables).",
+    )
+    embedding_url: str | None = Field(
+        default=None, description="Base URL of the embeddings API, e.g. http://localhost:11434/v1"
+    )
+    embedding_model: str | None = Field(default=None, description="Embedding model name.")
+    embedding_api_key: SecretStr | None = Field(default=None, description="Bearer key, if any.")
+    embedding_dimension: int | None = Field(
+        default=None, ge=8, le=8192, description="Length of the API's vectors."
+    )
     max_upload_bytes: int = Field(
         default=100 * 1024 * 1024, ge=1024, description="Largest accepted uploaded file."
     )
@@ -94,6 +107,18 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "json", "console"] = Field(
         default="auto", description="auto: JSON unless stderr is a terminal."
     )
+
+    @model_validator(mode="after")
+    def _remote_embedder_is_complete(self) -> Settings:
+        if self.embedder == "openai":
+            missing = [
+                f"SYFT_{name.upper()}"
+                for name in ("embedding_url", "embedding_model", "embedding_dimension")
+                if getattr(self, name) is None
+            ]
+            if missing:
+                raise ValueError(f"SYFT_EMBEDDER=openai also needs {', '.join(missing)}")
+        return self
 
     @field_validator("data_dir")
     @classmethod
@@ -126,6 +151,7 @@ class Settings(BaseSettings):
         """The effective configuration, safe to log: secrets and URL passwords hidden."""
         shown = self.model_dump(mode="json")
         shown["secret_key"] = "********" if self.secret_key else None
+        shown["embedding_api_key"] = "********" if self.embedding_api_key else None
         for field in ("database_url", "redis_url"):
             shown[field] = mask_url_password(shown[field])
         return shown

@@ -21,7 +21,12 @@ from syft_space.core.configurable import ConfigCodec, SecretBox
 from syft_space.core.db import Database
 from syft_space.core.log import get_logger
 from syft_space.core.ratelimit import RateLimitStore, build_rate_limit_store
-from syft_space.datasets.embedding import Embedder, default_embedder
+from syft_space.datasets.embedding import (
+    Embedder,
+    OpenAICompatibleEmbedder,
+    default_embedder,
+    default_tokenizer_file,
+)
 from syft_space.datasets.indexes import IndexManager
 from syft_space.datasets.watcher import FolderWatcher
 from syft_space.datasets.worker import IngestionWorker
@@ -66,6 +71,23 @@ def prepare_data_dir(data_dir: Path) -> None:
     data_dir.chmod(0o700)
 
 
+def embedder_from_settings(settings: Settings) -> Embedder:
+    if settings.embedder == "local":
+        return default_embedder()
+    # Settings validation guarantees these when the embedder is "openai".
+    assert settings.embedding_url is not None
+    assert settings.embedding_model is not None
+    assert settings.embedding_dimension is not None
+    api_key = settings.embedding_api_key
+    return OpenAICompatibleEmbedder(
+        base_url=settings.embedding_url,
+        model=settings.embedding_model,
+        api_key=api_key.get_secret_value() if api_key else None,
+        dimension=settings.embedding_dimension,
+        tokenizer_path=default_tokenizer_file(),
+    )
+
+
 def secret_box(settings: Settings) -> SecretBox:
     if settings.secret_key is not None:
         return SecretBox(settings.secret_key.get_secret_value())
@@ -89,7 +111,7 @@ async def build_container(
     if bootstrap_owner_key and not settings.insecure_no_auth:
         key_file = await ensure_owner_key(database, settings.data_dir)
     log.info("database_ready", backend=database.backend, revision=revision)
-    embedder = embedder or default_embedder()
+    embedder = embedder or embedder_from_settings(settings)
     indexes = IndexManager(database, settings.data_dir / "indexes")
     worker = IngestionWorker(
         database,

