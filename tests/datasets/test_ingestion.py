@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -355,3 +356,32 @@ async def test_vectors_of_two_embedders_never_mix(space: Space) -> None:
         "/api/v1/datasets/docs/search", json={"query": "text", "search_type": "keyword"}
     )
     assert keyword.status_code == 200
+
+
+async def test_processes_sharing_a_database_see_each_others_changes(
+    make_settings: Callable[..., Settings], embedder: Embedder, tmp_path: Path
+) -> None:
+    """Two Spaces on one database, each with its own index files, as replicas would be."""
+    writer_settings = make_settings()
+    reader_settings = make_settings(data_dir=tmp_path / "replica", ingestion_workers=0)
+    async for writer in start_space(writer_settings, embedder):
+        async for reader in start_space(reader_settings, embedder):
+            reader.client.headers["Authorization"] = f"Bearer {writer.owner_key}"
+            await create_dataset(writer.client, "docs")
+            await upload(writer.client, "docs", {"a.txt": b"Narwhals have a long tusk."})
+            await wait_for_jobs(writer.client, "docs")
+            assert await search(reader.client, "docs", query="narwhal", search_type="vector")
+
+            await upload(writer.client, "docs", {"b.txt": b"Kiwis are flightless birds."})
+            await wait_for_jobs(writer.client, "docs")
+            found = await search(reader.client, "docs", query="kiwi birds", search_type="vector")
+            assert found[0]["metadata"]["file_name"] == "b.txt"
+
+            documents = (await writer.client.get("/api/v1/datasets/docs/documents")).json()
+            kiwi = next(d for d in documents["items"] if d["file_name"] == "b.txt")
+            await writer.client.delete(f"/api/v1/datasets/docs/documents/{kiwi['id']}")
+            after = await search(
+                reader.client, "docs", query="kiwi birds", search_type="vector",
+                similarity_threshold=0,
+            )
+            assert [d["metadata"]["file_name"] for d in after] == ["a.txt"]

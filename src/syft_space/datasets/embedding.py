@@ -12,6 +12,7 @@ import os
 import random
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -56,7 +57,63 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
     return normalised
 
 
-class OnnxSentenceEmbedder:
+class EmbedderIdentity:
+    """Name, dimension and token limit: known before any model is loaded."""
+
+    def __init__(self, *, name: str, dimension: int, max_tokens: int) -> None:
+        self._name = name
+        self._dimension = dimension
+        self._max_tokens = max_tokens
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    @property
+    def max_tokens(self) -> int:
+        return self._max_tokens
+
+
+class TokenizedEmbedder(EmbedderIdentity, ABC):
+    """What both embedders share: identity, a MiniLM-style tokenizer for chunk offsets, and
+    batching. Subclasses embed one batch."""
+
+    def __init__(
+        self, *, name: str, dimension: int, max_tokens: int, tokenizer_path: Path, batch_size: int
+    ) -> None:
+        from tokenizers import Tokenizer
+
+        super().__init__(name=name, dimension=dimension, max_tokens=max_tokens)
+        self._batch_size = batch_size
+        # Packaged tokenizer files may carry their own truncation (128 for one MiniLM export)
+        # and fixed padding; switch both off so offsets cover the whole text.
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        self._tokenizer.no_padding()
+        self._tokenizer.no_truncation()
+
+    def offsets(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+        encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        return [list(encoding.offsets) for encoding in encodings]
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self._dimension), dtype=np.float32)
+        batches = [
+            self._embed_batch(texts[start : start + self._batch_size])
+            for start in range(0, len(texts), self._batch_size)
+        ]
+        return np.concatenate(batches)
+
+    @abstractmethod
+    def _embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        """L2-normalised vectors for one batch."""
+
+
+class OnnxSentenceEmbedder(TokenizedEmbedder):
     """A BERT-style sentence encoder on onnxruntime: mean pooling, then L2 normalisation."""
 
     def __init__(
@@ -73,15 +130,13 @@ class OnnxSentenceEmbedder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        self._name = name
-        self._dimension = dimension
-        self._max_tokens = max_tokens
-        self._batch_size = batch_size
-        # Packaged tokenizer files may carry their own truncation (128 for one MiniLM export)
-        # and fixed padding; set both explicitly so no chunk is cut short unnoticed.
-        self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
-        self._tokenizer.no_padding()
-        self._tokenizer.no_truncation()
+        super().__init__(
+            name=name,
+            dimension=dimension,
+            max_tokens=max_tokens,
+            tokenizer_path=tokenizer_path,
+            batch_size=batch_size,
+        )
         self._batch_tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self._batch_tokenizer.enable_truncation(max_length=max_tokens + 2)
         self._batch_tokenizer.enable_padding(pad_id=0, pad_type_id=0, pad_token="[PAD]")  # noqa: S106
@@ -95,30 +150,6 @@ class OnnxSentenceEmbedder:
         self._inputs = {i.name for i in self._session.get_inputs()}
         # One inference at a time: onnxruntime already uses every thread it was given.
         self._lock = threading.Lock()
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def dimension(self) -> int:
-        return self._dimension
-
-    @property
-    def max_tokens(self) -> int:
-        return self._max_tokens
-
-    def offsets(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
-        encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
-        return [list(encoding.offsets) for encoding in encodings]
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self._dimension), dtype=np.float32)
-        batches = []
-        for start in range(0, len(texts), self._batch_size):
-            batches.append(self._embed_batch(texts[start : start + self._batch_size]))
-        return np.concatenate(batches)
 
     def _embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         encodings = self._batch_tokenizer.encode_batch(list(texts))
@@ -134,31 +165,17 @@ class OnnxSentenceEmbedder:
         return normalise(pooled)
 
 
-class LazyEmbedder:
+class LazyEmbedder(EmbedderIdentity):
     """Loads the wrapped embedder on first use, so a Space that never embeds (or a CLI command)
     never pays for loading a model. The name and dimension are known without loading."""
 
     def __init__(
         self, name: str, dimension: int, max_tokens: int, load: Callable[[], Embedder]
     ) -> None:
-        self._name = name
-        self._dimension = dimension
-        self._max_tokens = max_tokens
+        super().__init__(name=name, dimension=dimension, max_tokens=max_tokens)
         self._load = load
         self._loaded: Embedder | None = None
         self._lock = threading.Lock()
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def dimension(self) -> int:
-        return self._dimension
-
-    @property
-    def max_tokens(self) -> int:
-        return self._max_tokens
 
     def _embedder(self) -> Embedder:
         if self._loaded is None:
@@ -228,7 +245,7 @@ RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 MAX_RETRIES = 2
 
 
-class OpenAICompatibleEmbedder:
+class OpenAICompatibleEmbedder(TokenizedEmbedder):
     """Embeddings from any server with an OpenAI-style ``POST /embeddings`` (OpenAI, Ollama's
     ``/v1``, vLLM, LM Studio). Chunks are still measured with the packaged MiniLM tokenizer: an
     approximation of the remote model's tokens that stays far below the context of the usual
@@ -246,46 +263,19 @@ class OpenAICompatibleEmbedder:
         batch_size: int = 64,
         timeout_seconds: float = 60.0,
     ) -> None:
-        from tokenizers import Tokenizer
-
-        self._name = f"openai:{model}"
+        super().__init__(
+            name=f"openai:{model}",
+            dimension=dimension,
+            max_tokens=max_tokens,
+            tokenizer_path=tokenizer_path,
+            batch_size=batch_size,
+        )
         self._model = model
-        self._dimension = dimension
-        self._max_tokens = max_tokens
-        self._batch_size = batch_size
         self._base_url = base_url.rstrip("/")
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.Client(
             base_url=self._base_url, headers=headers, timeout=timeout_seconds
         )
-        self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
-        self._tokenizer.no_padding()
-        self._tokenizer.no_truncation()
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def dimension(self) -> int:
-        return self._dimension
-
-    @property
-    def max_tokens(self) -> int:
-        return self._max_tokens
-
-    def offsets(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
-        encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
-        return [list(encoding.offsets) for encoding in encodings]
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self._dimension), dtype=np.float32)
-        batches = [
-            self._embed_batch(texts[start : start + self._batch_size])
-            for start in range(0, len(texts), self._batch_size)
-        ]
-        return np.concatenate(batches)
 
     def _post(self, texts: Sequence[str]) -> httpx.Response:
         for attempt in range(MAX_RETRIES + 1):

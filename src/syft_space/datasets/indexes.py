@@ -4,14 +4,20 @@ An index is made ready once per process per dataset: the saved file is loaded wh
 state matches the database, otherwise it is rebuilt from the vectors stored with the chunks and
 saved. After that, committed chunk changes are applied to it in memory and the file is written
 again off the event loop (``save_changed``) by whoever changed it.
+
+Several processes may share one PostgreSQL database, each with its own copy of the index. Before
+a search, ``synced`` compares the copy with the database (one aggregate query): chunks another
+process added are fetched and added; if chunks were also deleted elsewhere, the copy is rebuilt.
+While this process is itself between committing a change and applying it, the check is skipped.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import anyio
@@ -32,6 +38,7 @@ class IndexManager:
         self.directory = directory
         self._ready: dict[uuid.UUID, DatasetIndex] = {}
         self._changed: set[uuid.UUID] = set()
+        self._applying: dict[uuid.UUID, int] = defaultdict(int)
         self._locks: defaultdict[uuid.UUID, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     def path_for(self, dataset_id: uuid.UUID) -> Path:
@@ -49,13 +56,17 @@ class IndexManager:
         return IndexState(count=int(count), max_id=int(max_id))
 
     async def _stored_vectors(
-        self, dataset_id: uuid.UUID, dimension: int
+        self, dataset_id: uuid.UUID, dimension: int, *, after: int = 0
     ) -> tuple[list[int], np.ndarray]:
         async with self.database.unit_of_work(write=False) as session:
             rows = (
                 await session.execute(
                     select(Chunk.id, Chunk.embedding)
-                    .where(Chunk.dataset_id == dataset_id, Chunk.embedding.is_not(None))
+                    .where(
+                        Chunk.dataset_id == dataset_id,
+                        Chunk.embedding.is_not(None),
+                        Chunk.id > after,
+                    )
                     .order_by(Chunk.id)
                 )
             ).all()
@@ -78,6 +89,36 @@ class IndexManager:
                 log.info("vector_index_rebuilt", dataset_id=str(dataset_id), vectors=len(ids))
             self._ready[dataset_id] = index
             return index
+
+    async def synced(self, dataset_id: uuid.UUID, dimension: int) -> DatasetIndex:
+        """The index, brought up to date with changes other processes committed."""
+        index = await self.ready(dataset_id, dimension)
+        if self._applying[dataset_id]:
+            return index
+        stored = await self._stored_state(dataset_id)
+        if stored == index.state():
+            return index
+        async with self._locks[dataset_id]:
+            known = index.state()
+            if stored.max_id > known.max_id:
+                ids, vectors = await self._stored_vectors(dataset_id, dimension, after=known.max_id)
+                await anyio.to_thread.run_sync(index.upsert, [], ids, vectors)
+            if (await self._stored_state(dataset_id)) != index.state():
+                ids, vectors = await self._stored_vectors(dataset_id, dimension)
+                await anyio.to_thread.run_sync(index.rebuild, ids, vectors)
+                log.info("vector_index_resynced", dataset_id=str(dataset_id), vectors=len(ids))
+            self._changed.add(dataset_id)
+        return index
+
+    @contextlib.asynccontextmanager
+    async def changing(self, dataset_id: uuid.UUID) -> AsyncIterator[None]:
+        """Bracket a commit of chunk changes and their ``apply``, so ``synced`` does not take
+        this process's own half-applied change for someone else's."""
+        self._applying[dataset_id] += 1
+        try:
+            yield
+        finally:
+            self._applying[dataset_id] -= 1
 
     async def apply(
         self,

@@ -152,7 +152,7 @@ class SearchService:
         self, query: np.ndarray, k: int, restrict: Sequence[uuid.UUID] | None
     ) -> list[tuple[int, float]]:
         if restrict is None:
-            index = await self.indexes.ready(self.dataset.id, self.embedder.dimension)
+            index = await self.indexes.synced(self.dataset.id, self.embedder.dimension)
             hits = await anyio.to_thread.run_sync(index.search, query, k)
             return [(hit.chunk_id, hit.similarity) for hit in hits]
         if not restrict:

@@ -31,7 +31,7 @@ log = get_logger(__name__)
 
 EF_CONSTRUCTION = 200
 M = 16
-MIN_EF_SEARCH = 64
+MIN_EF_SEARCH = 128
 INITIAL_CAPACITY = 1024
 
 

@@ -57,6 +57,17 @@ class JobContext:
     config: LocalFileConfig
 
 
+@dataclass(frozen=True)
+class Ingested:
+    """A file's new content, ready to replace its document's chunks."""
+
+    digest: str
+    title: str
+    size: int
+    drafts: list[ChunkDraft]
+    vectors: np.ndarray
+
+
 class IngestionWorker:
     def __init__(
         self,
@@ -165,7 +176,7 @@ class IngestionWorker:
             )
         )
         vectors = await self._embed(job, drafts)
-        await self._store(job, digest, parsed.title, len(data), drafts, vectors)
+        await self._store(job, Ingested(digest, parsed.title, len(data), drafts, vectors))
 
     async def _embed(self, job: ClaimedJob, drafts: list[ChunkDraft]) -> np.ndarray:
         batches = []
@@ -188,15 +199,14 @@ class IngestionWorker:
             if held is not None and held.cancel_requested:
                 await jobs.finish(held, JobState.CANCELLED, error="Cancelled by the owner.")
 
-    async def _store(
-        self,
-        job: ClaimedJob,
-        digest: str,
-        title: str,
-        size: int,
-        drafts: list[ChunkDraft],
-        vectors: np.ndarray,
-    ) -> None:
+    async def _store(self, job: ClaimedJob, ingested: Ingested) -> None:
+        async with self.indexes.changing(job.dataset_id):
+            new_ids = await self._replace_chunks(job, ingested)
+        await self._complete(job, len(new_ids))
+        log.info("ingestion_job_done", job_id=str(job.id), chunks=len(new_ids))
+
+    async def _replace_chunks(self, job: ClaimedJob, ingested: Ingested) -> list[int]:
+        """Swap the document's chunks in one transaction, then mirror that in the index."""
         async with self.database.unit_of_work() as session:
             jobs = JobService(session)
             held = await jobs.still_mine(job.id, self.worker_id)
@@ -219,25 +229,26 @@ class IngestionWorker:
                     heading_path=" > ".join(draft.headings),
                     embedding=vector.astype(np.float32).tobytes(),
                 )
-                for draft, vector in zip(drafts, vectors, strict=True)
+                for draft, vector in zip(ingested.drafts, ingested.vectors, strict=True)
             ]
             session.add_all(rows)
             await session.flush()
             new_ids = [row.id for row in rows]
             dataset.embedder = self.embedder.name
             dataset.embedding_dimension = self.embedder.dimension
-            document.content_hash = digest
-            document.title = title
-            document.size_bytes = size
+            document.content_hash = ingested.digest
+            document.title = ingested.title
+            document.size_bytes = ingested.size
             document.chunk_count = len(rows)
             document.status = "ready"
             document.error = None
         # The job completes only once the index holds the new vectors, so whoever sees it
         # completed can search them. A crash in between leaves it running; when its lease runs
         # out it is claimed again and finds the content unchanged.
-        await self.indexes.apply(job.dataset_id, self.embedder.dimension, old_ids, new_ids, vectors)
-        await self._complete(job, len(new_ids))
-        log.info("ingestion_job_done", job_id=str(job.id), chunks=len(new_ids))
+        await self.indexes.apply(
+            job.dataset_id, self.embedder.dimension, old_ids, new_ids, ingested.vectors
+        )
+        return new_ids
 
     async def _complete(self, job: ClaimedJob, chunk_count: int) -> None:
         async with self.database.unit_of_work() as session:
