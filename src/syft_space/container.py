@@ -6,12 +6,15 @@ against the same kinds of objects. Nothing here happens at import time.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import anyio
+from sqlalchemy import select
 
 from syft_space import __version__
 from syft_space.auth.bootstrap import ensure_owner_key
@@ -28,6 +31,7 @@ from syft_space.datasets.embedding import (
     default_tokenizer_file,
 )
 from syft_space.datasets.indexes import IndexManager
+from syft_space.datasets.tables import Dataset
 from syft_space.datasets.watcher import FolderWatcher
 from syft_space.datasets.worker import IngestionWorker
 from syft_space.plugins import Registries, build_registries
@@ -51,14 +55,34 @@ class Container:
     owner_key_file: Path | None = None
     version: str = __version__
     started_at: float = field(default_factory=time.monotonic)
+    _warming: asyncio.Task[None] | None = None
 
     def start_background_work(self) -> None:
-        """Ingestion workers and folder watching: the server runs them, the CLI does not."""
+        """Index warm-up, ingestion workers and folder watching: the server runs them, the CLI
+        does not. Warming opens every dataset's index at start-up, so one that is missing or
+        corrupt is rebuilt then rather than by the first search."""
+        self._warming = asyncio.create_task(self._warm_indexes(), name="index-warm-up")
         self.worker.start()
         if self.settings.watch_folders:
             self.watcher.start()
 
+    async def _warm_indexes(self) -> None:
+        async with self.database.unit_of_work(write=False) as session:
+            rows = await session.execute(
+                select(Dataset.id, Dataset.embedding_dimension).where(
+                    Dataset.embedding_dimension.is_not(None)
+                )
+            )
+            datasets = [
+                (dataset_id, dimension) for dataset_id, dimension in rows if dimension is not None
+            ]
+        await self.indexes.warm(datasets)
+
     async def close(self) -> None:
+        if self._warming is not None:
+            self._warming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._warming
         await self.watcher.stop()
         await self.worker.stop()
         await self.indexes.save_changed()
