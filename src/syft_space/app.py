@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from syft_space import __version__
+from syft_space.analytics.routes import router as analytics_router
 from syft_space.api.deps import require_owner
 from syft_space.api.errors import install_error_handlers
 from syft_space.api.health import router as health_router
@@ -18,7 +19,9 @@ from syft_space.container import Container, build_container
 from syft_space.core.log import get_logger
 from syft_space.datasets.embedding import Embedder
 from syft_space.datasets.routes import router as datasets_router
+from syft_space.endpoints.query_routes import router as query_router
 from syft_space.endpoints.routes import router as endpoints_router
+from syft_space.marketplaces.routes import router as marketplaces_router
 from syft_space.models.routes import router as models_router
 from syft_space.policies.routes import router as policies_router
 from syft_space.tenants.routes import router as tenants_router
@@ -30,6 +33,8 @@ log = get_logger(__name__)
 def api_router() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health_router)
+    # The query API authenticates callers itself (satellite tokens, or the owner's key).
+    api.include_router(query_router)
     # Deny by default: every route below needs an owner key.
     management = APIRouter(dependencies=[Depends(require_owner)])
     for router in (
@@ -37,6 +42,8 @@ def api_router() -> APIRouter:
         models_router,
         endpoints_router,
         policies_router,
+        marketplaces_router,
+        analytics_router,
         tenants_router,
     ):
         management.include_router(router)

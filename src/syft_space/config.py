@@ -103,6 +103,12 @@ class Settings(BaseSettings):
     ingestion_workers: int = Field(
         default=1, ge=0, le=16, description="Ingestion tasks in this process (0: none here)."
     )
+    max_query_chars: int = Field(
+        default=100_000, ge=100, description="Longest conversation a query may send, in characters."
+    )
+    analytics_retention_days: int = Field(
+        default=90, ge=1, description="Days query events are kept."
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(default="info")
     log_format: Literal["auto", "json", "console"] = Field(
         default="auto", description="auto: JSON unless stderr is a terminal."

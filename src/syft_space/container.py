@@ -11,17 +11,20 @@ import contextlib
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import anyio
 from sqlalchemy import select
 
 from syft_space import __version__
+from syft_space.analytics.service import AnalyticsService
 from syft_space.auth.bootstrap import ensure_owner_key
+from syft_space.auth.satellite import SatelliteVerifier
 from syft_space.config import Settings
 from syft_space.core import migrate
 from syft_space.core.configurable import ConfigCodec, SecretBox
-from syft_space.core.db import Database
+from syft_space.core.db import Database, utcnow
 from syft_space.core.log import get_logger
 from syft_space.core.ratelimit import RateLimitStore, build_rate_limit_store
 from syft_space.datasets.embedding import (
@@ -34,10 +37,14 @@ from syft_space.datasets.indexes import IndexManager
 from syft_space.datasets.tables import Dataset
 from syft_space.datasets.watcher import FolderWatcher
 from syft_space.datasets.worker import IngestionWorker
+from syft_space.endpoints.query import QueryPipeline
+from syft_space.marketplaces.hub import HubClients
 from syft_space.plugins import Registries, build_registries
+from syft_space.policies.engine import PolicyEngine, PolicyRuntime
 from syft_space.tenants.service import TenantService
 
 log = get_logger(__name__)
+RETENTION_INTERVAL_SECONDS = 3600
 
 
 @dataclass
@@ -52,19 +59,37 @@ class Container:
     indexes: IndexManager
     worker: IngestionWorker
     watcher: FolderWatcher
+    hubs: HubClients
+    verifier: SatelliteVerifier
+    pipeline: QueryPipeline
     owner_key_file: Path | None = None
     version: str = __version__
     started_at: float = field(default_factory=time.monotonic)
     _warming: asyncio.Task[None] | None = None
+    _retention: asyncio.Task[None] | None = None
 
     def start_background_work(self) -> None:
         """Index warm-up, ingestion workers and folder watching: the server runs them, the CLI
         does not. Warming opens every dataset's index at start-up, so one that is missing or
         corrupt is rebuilt then rather than by the first search."""
         self._warming = asyncio.create_task(self._warm_indexes(), name="index-warm-up")
+        self._retention = asyncio.create_task(self._apply_retention(), name="analytics-retention")
         self.worker.start()
         if self.settings.watch_folders:
             self.watcher.start()
+
+    async def _apply_retention(self) -> None:
+        """Drop query events older than the retention period, now and then hourly."""
+        while True:
+            cutoff = utcnow() - timedelta(days=self.settings.analytics_retention_days)
+            try:
+                async with self.database.unit_of_work() as session:
+                    removed = await AnalyticsService.forget_before(session, cutoff)
+                if removed:
+                    log.info("analytics_retention", removed=removed)
+            except Exception:
+                log.exception("analytics_retention_failed")
+            await asyncio.sleep(RETENTION_INTERVAL_SECONDS)
 
     async def _warm_indexes(self) -> None:
         async with self.database.unit_of_work(write=False) as session:
@@ -83,8 +108,13 @@ class Container:
             self._warming.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._warming
+        if self._retention is not None:
+            self._retention.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._retention
         await self.watcher.stop()
         await self.worker.stop()
+        await self.hubs.close()
         await self.indexes.save_changed()
         await self.rate_limits.close()
         await self.database.dispose()
@@ -144,16 +174,35 @@ async def build_container(
         concurrency=settings.ingestion_workers,
         max_file_bytes=settings.max_upload_bytes,
     )
+    codec = ConfigCodec(secret_box(settings))
+    registries = build_registries()
+    rate_limits = build_rate_limit_store(settings.redis_url)
+    hubs = HubClients()
+    engine = PolicyEngine(
+        {p.name: p for p in registries.policies.all()}, PolicyRuntime(rate_limits=rate_limits)
+    )
+    pipeline = QueryPipeline(
+        database,
+        indexes,
+        embedder,
+        engine,
+        registries.policies,
+        codec,
+        max_query_chars=settings.max_query_chars,
+    )
     return Container(
         settings=settings,
         database=database,
-        codec=ConfigCodec(secret_box(settings)),
-        registries=build_registries(),
-        rate_limits=build_rate_limit_store(settings.redis_url),
+        codec=codec,
+        registries=registries,
+        rate_limits=rate_limits,
         default_tenant_id=default_tenant_id,
         embedder=embedder,
         indexes=indexes,
         worker=worker,
         watcher=FolderWatcher(database, worker, indexes),
+        hubs=hubs,
+        verifier=SatelliteVerifier(hubs),
+        pipeline=pipeline,
         owner_key_file=key_file,
     )

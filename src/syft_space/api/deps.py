@@ -30,6 +30,7 @@ from syft_space.core.errors import (
 from syft_space.core.ratelimit import Limit
 from syft_space.core.schemas import DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, PageParams
 from syft_space.tenants.service import TenantService
+from syft_space.tenants.tables import Tenant
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOUCH_INTERVAL = timedelta(minutes=1)
@@ -89,26 +90,38 @@ async def _authenticate(
     return principal
 
 
-async def require_owner(
-    request: Request,
-    container: ContainerDep,
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    x_tenant_name: Annotated[
-        str | None,
-        Header(description="Selects the tenant when multi-tenancy is on."),
-    ] = None,
-) -> Owner:
-    principal = await _authenticate(request, container, session, credentials)
+@dataclass(frozen=True)
+class OwnerIdentity:
+    """An authenticated owner and the tenant they act on, with no transaction held."""
+
+    container: Container
+    principal: Principal
+    tenant_id: uuid.UUID
+    tenant_name: str
+
+
+async def tenant_for(container: Container, session: AsyncSession, header: str | None) -> Tenant:
+    """The tenant a request addresses: the default one, or ``X-Tenant-Name`` when the Space
+    serves several."""
     tenants = TenantService(session)
-    if container.settings.multi_tenancy:
-        if not x_tenant_name:
-            raise BadRequestError(
-                "The X-Tenant-Name header is required: this Space serves several tenants."
-            )
-        tenant = await tenants.get(x_tenant_name)
-    else:
-        tenant = await tenants.get_by_id(container.default_tenant_id)
+    if not container.settings.multi_tenancy:
+        return await tenants.get_by_id(container.default_tenant_id)
+    if not header:
+        raise BadRequestError(
+            "The X-Tenant-Name header is required: this Space serves several tenants."
+        )
+    return await tenants.get(header)
+
+
+async def _identify(
+    request: Request,
+    container: Container,
+    session: AsyncSession,
+    credentials: HTTPAuthorizationCredentials | None,
+    tenant_header: str | None,
+) -> OwnerIdentity:
+    principal = await _authenticate(request, container, session, credentials)
+    tenant = await tenant_for(container, session, tenant_header)
     if principal.tenant_id is not None and principal.tenant_id != tenant.id:
         raise PermissionDeniedError(
             f"The owner key '{principal.key_name}' belongs to another tenant and cannot act on "
@@ -123,15 +136,46 @@ async def require_owner(
         raise RateLimitedError(decision.retry_after)
     request.scope.setdefault("state", {})["tenant"] = tenant.name
     structlog.contextvars.bind_contextvars(tenant=tenant.name)
-    return Owner(
-        session=session,
-        container=container,
-        principal=principal,
-        tenant_id=tenant.id,
-        tenant_name=tenant.name,
+    return OwnerIdentity(
+        container=container, principal=principal, tenant_id=tenant.id, tenant_name=tenant.name
     )
 
 
+TenantHeader = Annotated[
+    str | None, Header(description="Selects the tenant when multi-tenancy is on.")
+]
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+async def require_owner(
+    request: Request,
+    container: ContainerDep,
+    session: SessionDep,
+    credentials: Bearer,
+    x_tenant_name: TenantHeader = None,
+) -> Owner:
+    identity = await _identify(request, container, session, credentials, x_tenant_name)
+    return Owner(
+        session=session,
+        container=container,
+        principal=identity.principal,
+        tenant_id=identity.tenant_id,
+        tenant_name=identity.tenant_name,
+    )
+
+
+async def require_owner_identity(
+    request: Request,
+    container: ContainerDep,
+    credentials: Bearer,
+    x_tenant_name: TenantHeader = None,
+) -> OwnerIdentity:
+    """For routes that run their own short transactions (the query pipeline's preview)."""
+    async with container.database.unit_of_work(write=False) as session:
+        return await _identify(request, container, session, credentials, x_tenant_name)
+
+
+OwnerIdentityDep = Annotated[OwnerIdentity, Depends(require_owner_identity)]
 OwnerDep = Annotated[Owner, Depends(require_owner)]
 
 

@@ -51,7 +51,9 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
         return error_response(422, [e.as_dict() for e in exc.errors], exc.headers)
     if exc.status_code >= 500:
         log.error("domain_error", status=exc.status_code, detail=exc.detail)
-    return error_response(exc.status_code, exc.detail, exc.headers)
+    return JSONResponse(
+        {"detail": exc.detail, **exc.extra}, status_code=exc.status_code, headers=exc.headers
+    )
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

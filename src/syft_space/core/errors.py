@@ -30,10 +30,18 @@ from typing import Any, ClassVar
 class SyftSpaceError(Exception):
     status_code: ClassVar[int] = 500
 
-    def __init__(self, detail: str, *, headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.headers: dict[str, str] = dict(headers or {})
+        self.extra: dict[str, Any] = dict(extra or {})
+        """Fields rendered beside ``detail`` in the error body."""
 
 
 class BadRequestError(SyftSpaceError):

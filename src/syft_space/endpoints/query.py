@@ -1,0 +1,269 @@
+"""The query pipeline (spec 000): endpoint -> pre-hooks -> search -> chat -> post-hooks.
+
+Each step runs in its own short transaction, never holding one across a search or a model
+call, so slow providers cannot block writers. Whatever happens, allowed or refused, the query is
+recorded once at the end with its outcome, status, latency, documents, tokens and cost. When a
+query fails after its pre-hooks ran, every policy's ``on_failure`` runs, so a reserved charge is
+refunded.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from syft_space.analytics.service import AnalyticsService, EventRecord
+from syft_space.auth.satellite import Caller
+from syft_space.core.configurable import ConfigCodec, StoredConfig
+from syft_space.core.db import Database
+from syft_space.core.errors import (
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    ServiceUnavailableError,
+    SyftSpaceError,
+)
+from syft_space.core.log import get_logger
+from syft_space.core.registry import TypeRegistry
+from syft_space.datasets.embedding import Embedder
+from syft_space.datasets.indexes import IndexManager
+from syft_space.datasets.schemas import SearchRequest
+from syft_space.datasets.search import SearchService
+from syft_space.datasets.tables import Dataset
+from syft_space.endpoints.query_schemas import (
+    PolicyMetadata,
+    QueryRequest,
+    QueryResponse,
+    References,
+)
+from syft_space.endpoints.schemas import ResponseType
+from syft_space.endpoints.tables import Endpoint
+from syft_space.policies.engine import LoadedPolicy, PolicyEngine, PolicyViolation, QueryContext
+from syft_space.policies.tables import Policy
+from syft_space.policies.types import PolicyType
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class EndpointSnapshot:
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    slug: str
+    published: bool
+    response_type: ResponseType
+    dataset_id: uuid.UUID | None
+    model_id: uuid.UUID | None
+    system_prompt: str
+    policies: list[LoadedPolicy]
+
+
+@dataclass(frozen=True)
+class QueryOptions:
+    channel: str
+    """'http', 'preview' or 'relay', recorded with the event."""
+    owner: bool
+    """The owner may query unpublished endpoints; outside callers may not."""
+
+
+class QueryPipeline:
+    def __init__(
+        self,
+        database: Database,
+        indexes: IndexManager,
+        embedder: Embedder,
+        engine: PolicyEngine,
+        policy_types: TypeRegistry[PolicyType],
+        codec: ConfigCodec,
+        max_query_chars: int,
+    ) -> None:
+        self.database = database
+        self.indexes = indexes
+        self.embedder = embedder
+        self.engine = engine
+        self.policy_types = policy_types
+        self.codec = codec
+        self.max_query_chars = max_query_chars
+
+    async def _snapshot(self, tenant_id: uuid.UUID, slug: str) -> EndpointSnapshot:
+        async with self.database.unit_of_work(write=False) as session:
+            endpoint = await session.scalar(
+                select(Endpoint).where(Endpoint.tenant_id == tenant_id, Endpoint.slug == slug)
+            )
+            if endpoint is None:
+                raise NotFoundError(f"Endpoint '{slug}' not found.")
+            policies = list(
+                await session.scalars(select(Policy).where(Policy.endpoint_id == endpoint.id))
+            )
+            loaded = [
+                LoadedPolicy(
+                    id=p.id,
+                    name=p.name,
+                    policy_type=p.policy_type,
+                    config=self.codec.load(
+                        self.policy_types.get(p.policy_type).config_model,
+                        StoredConfig(p.configuration, p.secrets),
+                    ),
+                )
+                for p in policies
+            ]
+            return EndpointSnapshot(
+                id=endpoint.id,
+                tenant_id=endpoint.tenant_id,
+                slug=endpoint.slug,
+                published=endpoint.published,
+                response_type=ResponseType(endpoint.response_type),
+                dataset_id=endpoint.dataset_id,
+                model_id=endpoint.model_id,
+                system_prompt=endpoint.system_prompt,
+                policies=loaded,
+            )
+
+    async def _search(self, endpoint: EndpointSnapshot, request: QueryRequest) -> References:
+        async with self.database.unit_of_work(write=False) as session:
+            dataset = await session.get(Dataset, endpoint.dataset_id)
+            if dataset is None:
+                raise ServiceUnavailableError(
+                    f"Endpoint '{endpoint.slug}' has lost its dataset; the owner must set one."
+                )
+            result = await SearchService(session, dataset, self.indexes, self.embedder).search(
+                SearchRequest(
+                    query=request.question()[:10_000],
+                    limit=request.limit,
+                    similarity_threshold=request.similarity_threshold,
+                    include_metadata=request.include_metadata,
+                )
+            )
+        return References(
+            documents=[d.model_dump() for d in result.documents],
+            provider_info=result.provider_info,
+            cost=result.cost,
+        )
+
+    async def run(
+        self,
+        tenant_id: uuid.UUID,
+        slug: str,
+        caller: Caller,
+        request: QueryRequest,
+        options: QueryOptions,
+    ) -> QueryResponse:
+        started = time.perf_counter()
+        endpoint: EndpointSnapshot | None = None
+        context: QueryContext | None = None
+        hooks_ran = False
+        status, outcome = 200, "allowed"
+        response: QueryResponse | None = None
+        try:
+            if request.size() > self.max_query_chars:
+                raise InvalidInputError.single(
+                    ("body", "messages"),
+                    f"The messages are longer than the {self.max_query_chars} characters this "
+                    "Space accepts; shorten the conversation.",
+                )
+            endpoint = await self._snapshot(tenant_id, slug)
+            if not endpoint.published and not options.owner:
+                raise PermissionDeniedError(f"Endpoint '{slug}' is not published.")
+            context = QueryContext(
+                tenant_id=tenant_id,
+                endpoint_id=endpoint.id,
+                endpoint_slug=endpoint.slug,
+                caller=caller,
+                query_id=uuid.uuid4(),
+                transaction_token=request.transaction_token,
+            )
+            hooks_ran = True
+            await self.engine.before(endpoint.policies, context)
+            references = None
+            if endpoint.response_type in (ResponseType.RAW, ResponseType.BOTH):
+                references = await self._search(endpoint, request)
+                context.documents = len(references.documents)
+            if endpoint.response_type in (ResponseType.SUMMARY, ResponseType.BOTH):
+                raise ServiceUnavailableError(
+                    "Answering with a model is not available in this build yet; query a 'raw' "
+                    "endpoint, or ask the owner to switch this one to 'raw'."
+                )
+            await self.engine.after(endpoint.policies, context)
+            cost = sum(e.amount for e in context.entries if e.status == "charged")
+            response = QueryResponse(
+                references=references,
+                cost=round(cost + (references.cost if references else 0.0), 6),
+                policy_metadata=PolicyMetadata(**context.metadata("allowed")),
+            )
+            return response
+        except PolicyViolation as violation:
+            status, outcome = violation.status_code, violation.outcome
+            raise
+        except SyftSpaceError as error:
+            status, outcome = error.status_code, "error" if error.status_code >= 500 else "refused"
+            await self._undo(endpoint, context, hooks_ran)
+            raise
+        except Exception:
+            status, outcome = 500, "error"
+            await self._undo(endpoint, context, hooks_ran)
+            raise
+        finally:
+            await self._record(
+                tenant_id,
+                slug,
+                endpoint,
+                caller,
+                options,
+                status,
+                outcome,
+                started,
+                context,
+                response,
+            )
+
+    async def _undo(
+        self, endpoint: EndpointSnapshot | None, context: QueryContext | None, ran: bool
+    ) -> None:
+        if endpoint is None or context is None or not ran:
+            return
+        try:
+            await self.engine.failed(endpoint.policies, context)
+        except Exception:
+            log.exception("policy_on_failure_error", endpoint=endpoint.slug)
+
+    async def _record(
+        self,
+        tenant_id: uuid.UUID,
+        slug: str,
+        endpoint: EndpointSnapshot | None,
+        caller: Caller,
+        options: QueryOptions,
+        status: int,
+        outcome: str,
+        started: float,
+        context: QueryContext | None,
+        response: QueryResponse | None,
+    ) -> None:
+        event = EventRecord(
+            tenant_id=tenant_id,
+            endpoint_id=endpoint.id if endpoint else None,
+            endpoint_slug=slug[:63],
+            sender=caller.email[:320],
+            channel=options.channel,
+            outcome=outcome,
+            status_code=status,
+            latency_ms=round((time.perf_counter() - started) * 1000, 3),
+            documents=context.documents if context else 0,
+            prompt_tokens=context.prompt_tokens if context else 0,
+            completion_tokens=context.completion_tokens if context else 0,
+            cost=response.cost if response else 0.0,
+        )
+        try:
+            async with self.database.unit_of_work() as session:
+                await AnalyticsService.record(session, event)
+        except Exception:
+            log.exception("query_event_not_recorded", endpoint=slug)
+
+
+def as_body(response: QueryResponse) -> dict[str, Any]:
+    """The JSON body: absent parts are left out, as spec 003's examples show."""
+    return response.model_dump(mode="json", exclude_none=True)
