@@ -21,6 +21,7 @@ from syft_space.core.configurable import ConfigCodec, SecretBox
 from syft_space.core.db import Database
 from syft_space.core.log import get_logger
 from syft_space.core.ratelimit import RateLimitStore, build_rate_limit_store
+from syft_space.models.runtime import ModelRuntime
 from syft_space.plugins import Registries, build_registries
 from syft_space.tenants.service import TenantService
 
@@ -36,10 +37,13 @@ class Container:
     rate_limits: RateLimitStore
     default_tenant_id: uuid.UUID
     owner_key_file: Path | None = None
+    model_runtime: ModelRuntime = field(default_factory=ModelRuntime)
+    """Pooled HTTP clients of the configured models, and their cached health."""
     version: str = __version__
     started_at: float = field(default_factory=time.monotonic)
 
     async def close(self) -> None:
+        await self.model_runtime.close()
         await self.rate_limits.close()
         await self.database.dispose()
 
