@@ -13,7 +13,7 @@ import json
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from syft_space.core.errors import SyftSpaceError
 from syft_space.core.log import get_logger
@@ -51,26 +51,40 @@ class ChatParams(StrictModel):
     )
 
 
+def _question_as_conversation(value: Any) -> Any:
+    return [{"role": "user", "content": value}] if isinstance(value, str) else value
+
+
 class ChatRequest(ChatParams):
     """Body of ``POST /models/{name}/chat``: a question string or a conversation."""
 
-    messages: str | list[ChatMessage] = Field(
+    messages: Annotated[
+        list[ChatMessage],
+        BeforeValidator(_question_as_conversation),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "string"},
+                    {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "role": {"enum": ["system", "user", "assistant"]},
+                                "content": {"type": "string"},
+                            },
+                            "required": ["role", "content"],
+                        },
+                    },
+                ]
+            }
+        ),
+    ] = Field(
+        min_length=1,
         examples=["What is machine learning?"],
         description="A question, or the conversation as a list of {role, content}.",
     )
     stream: bool = Field(default=False, description="Answer as server-sent events.")
-
-    @field_validator("messages")
-    @classmethod
-    def _not_empty(cls, value: str | list[ChatMessage]) -> str | list[ChatMessage]:
-        if not value:
-            raise ValueError("Send at least one message.")
-        return value
-
-    def conversation(self) -> list[ChatMessage]:
-        if isinstance(self.messages, str):
-            return [ChatMessage(role="user", content=self.messages)]
-        return list(self.messages)
 
     def params(self) -> ChatParams:
         return ChatParams.model_validate(self.model_dump(include=set(ChatParams.model_fields)))

@@ -54,6 +54,10 @@ class ClientPool:
     def __len__(self) -> int:
         return len(self._slots)
 
+    def client_of(self, key: str) -> httpx.AsyncClient | None:
+        slot = self._slots.get(key)
+        return None if slot is None else slot.client
+
     @asynccontextmanager
     async def lease(
         self, key: str, print_: str, build: Callable[[], httpx.AsyncClient]

@@ -50,14 +50,12 @@ class ModelHandle:
 
     async def chat(self, request: ChatRequest) -> ChatResult:
         async with self._provider() as provider:
-            return await provider.chat(self.config, request.conversation(), request.params())
+            return await provider.chat(self.config, request.messages, request.params())
 
     async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatEvent, None]:
         """``ChatDelta`` items, then one ``ChatFinal``; the client stays leased until the end."""
         async with self._provider() as provider:
-            async for event in provider.stream(
-                self.config, request.conversation(), request.params()
-            ):
+            async for event in provider.stream(self.config, request.messages, request.params()):
                 yield event
 
     async def health(self) -> ModelHealth:

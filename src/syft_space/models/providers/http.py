@@ -111,7 +111,7 @@ class ProviderHTTP:
         """Send, check, parse, and ``read`` the JSON answer; a wrong shape is reported as such."""
         async with self.stream(method, path, body) as response:
             await response.aread()
-            data = self.parse_json(response.content, response, f"JSON ({expected})")
+            data = self.parse_json(response.content, response, "JSON")
             try:
                 return read(data)
             except SHAPE_ERRORS:
@@ -240,11 +240,11 @@ class ProviderHTTP:
     ) -> UpstreamError:
         raw = response.content if raw is None else raw
         text = raw.decode(errors="replace") if isinstance(raw, bytes) else raw
-        kind = response.headers.get("content-type", "no content type")
+        kind = response.headers.get("content-type", "none").split(";")[0]
         return UpstreamError(
             f"{self.title} answered {response.request.url} with something other than "
-            f"{expected} ({kind}): '{self.readable(text)}'. Check base_url: it should be the "
-            "root of the provider's API."
+            f"{expected} (content type {kind}): '{self.readable(text)}'. Check base_url: it "
+            "should be the root of the provider's API."
         )
 
 
