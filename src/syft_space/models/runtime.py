@@ -102,19 +102,22 @@ class ClientPool:
 
 
 class TTLCache(Generic[ValueT]):
-    def __init__(self, ttl_seconds: float) -> None:
+    def __init__(self, ttl_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl_seconds
+        self._clock = clock
         self._items: dict[str, tuple[float, ValueT]] = {}
 
     def get(self, key: str) -> ValueT | None:
         found = self._items.get(key)
-        if found is None or found[0] < time.monotonic():
+        if found is None or found[0] < self._clock():
             self._items.pop(key, None)
             return None
         return found[1]
 
     def put(self, key: str, value: ValueT) -> None:
-        self._items[key] = (time.monotonic() + self.ttl, value)
+        now = self._clock()
+        self._items = {k: item for k, item in self._items.items() if item[0] >= now}
+        self._items[key] = (now + self.ttl, value)
 
 
 @dataclass
