@@ -43,10 +43,6 @@ class AnthropicConfig(AnthropicConnection, ModelConfig):
     pass
 
 
-def finish_reason(value: Any) -> FinishReason:
-    return FINISH_REASONS.get(str(value), "stop")
-
-
 class AnthropicProvider(ChatProvider[AnthropicConnection]):
     name = "anthropic"
     title = "Anthropic"
@@ -56,6 +52,7 @@ class AnthropicProvider(ChatProvider[AnthropicConnection]):
     chat_path = "v1/messages"
     models_path = "v1/models"
     connection_model = AnthropicConnection
+    finish_reasons = FINISH_REASONS
     config_model = AnthropicConfig
 
     @classmethod
@@ -90,7 +87,7 @@ class AnthropicProvider(ChatProvider[AnthropicConnection]):
             id=data["id"],
             model=data.get("model"),
             content="".join(b["text"] for b in data["content"] if b.get("type") == "text"),
-            finish_reason=finish_reason(data.get("stop_reason")),
+            finish_reason=self.finish_reason(data.get("stop_reason")),
             prompt_tokens=int(usage["input_tokens"]),
             completion_tokens=int(usage["output_tokens"]),
         )
@@ -105,7 +102,7 @@ class AnthropicProvider(ChatProvider[AnthropicConnection]):
             text: str = chunk["delta"]["text"]
             return text
         elif kind == "message_delta":
-            into.finish_reason = finish_reason(chunk["delta"].get("stop_reason"))
+            into.finish_reason = self.finish_reason(chunk["delta"].get("stop_reason"))
             into.completion_tokens = int(chunk["usage"]["output_tokens"])
         elif kind == "error":
             error = chunk["error"]

@@ -158,10 +158,15 @@ class ChatProvider(ABC, Generic[ConnT]):
     models_path: ClassVar[str]
     connection_model: ClassVar[type[ConnectionConfig]]
     config_model: ClassVar[type[ModelConfig]]
+    finish_reasons: ClassVar[dict[str, FinishReason]]
+    """The provider's stop reasons that are not a normal stop; any other one is 'stop'."""
 
     def __init__(self, connection: ConnT, http: ProviderHTTP) -> None:
         self.connection = connection
         self.http = http
+
+    def finish_reason(self, value: Any) -> FinishReason:
+        return self.finish_reasons.get(str(value), "stop")
 
     @classmethod
     def headers(cls, connection: ConnT) -> dict[str, str]:

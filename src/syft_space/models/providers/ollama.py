@@ -8,7 +8,7 @@ go. A stream is newline-delimited JSON whose last object carries the counts.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 from pydantic import Field, HttpUrl
@@ -38,10 +38,6 @@ class OllamaConfig(OllamaConnection, ModelConfig):
     pass
 
 
-def finish_reason(value: Any) -> FinishReason:
-    return "length" if value == "length" else "stop"
-
-
 class OllamaProvider(ChatProvider[OllamaConnection]):
     name = "ollama"
     title = "Ollama"
@@ -52,6 +48,7 @@ class OllamaProvider(ChatProvider[OllamaConnection]):
     models_path = "api/tags"
     connection_model = OllamaConnection
     config_model = OllamaConfig
+    finish_reasons: ClassVar[dict[str, FinishReason]] = {"length": "length"}
 
     def body(
         self, settings: ChatSettings, messages: list[ChatMessage], gen: Generation, stream: bool
@@ -85,7 +82,7 @@ class OllamaProvider(ChatProvider[OllamaConnection]):
             )
         into.model = chunk.get("model", into.model)
         if chunk.get("done"):
-            into.finish_reason = finish_reason(chunk.get("done_reason"))
+            into.finish_reason = self.finish_reason(chunk.get("done_reason"))
             if "prompt_eval_count" in chunk:
                 into.prompt_tokens = int(chunk["prompt_eval_count"])
             if "eval_count" in chunk:

@@ -42,10 +42,6 @@ class OpenAIConfig(OpenAIConnection, ModelConfig):
     pass
 
 
-def finish_reason(value: Any) -> FinishReason:
-    return FINISH_REASONS.get(str(value), "stop")
-
-
 class OpenAIProvider(ChatProvider[OpenAIConnection]):
     name = "openai"
     title = "OpenAI-compatible"
@@ -58,6 +54,7 @@ class OpenAIProvider(ChatProvider[OpenAIConnection]):
     chat_path = "chat/completions"
     models_path = "models"
     connection_model = OpenAIConnection
+    finish_reasons = FINISH_REASONS
     config_model = OpenAIConfig
 
     @classmethod
@@ -92,7 +89,7 @@ class OpenAIProvider(ChatProvider[OpenAIConnection]):
             id=data.get("id"),
             model=data.get("model"),
             content=choice["message"].get("content") or "",
-            finish_reason=finish_reason(choice.get("finish_reason")),
+            finish_reason=self.finish_reason(choice.get("finish_reason")),
             logprobs=choice.get("logprobs"),
         )
         self._read_usage(data, completion)
@@ -106,7 +103,7 @@ class OpenAIProvider(ChatProvider[OpenAIConnection]):
             return ""
         choice = chunk["choices"][0]
         if choice.get("finish_reason"):
-            into.finish_reason = finish_reason(choice["finish_reason"])
+            into.finish_reason = self.finish_reason(choice["finish_reason"])
         text: str = (choice.get("delta") or {}).get("content") or ""
         return text
 
