@@ -265,7 +265,7 @@ async def test_list_models_on_an_unreachable_server(
     )
     assert response.status_code == 502
     assert response.json()["detail"].startswith(
-        f"Cannot reach The OpenAI-compatible server at {url}/models"
+        f"Cannot reach the OpenAI-compatible server at {url}/models"
     )
 
 

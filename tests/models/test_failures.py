@@ -202,7 +202,7 @@ async def test_an_unreachable_server_is_502_after_retries(make_handle: MakeHandl
 
     assert isinstance(error, UpstreamError)
     assert error.detail.startswith(
-        f"Cannot reach The OpenAI-compatible server at http://127.0.0.1:{port}/v1/chat/"
+        f"Cannot reach the OpenAI-compatible server at http://127.0.0.1:{port}/v1/chat/"
         "completions: "
     )
     assert error.detail.endswith("Check base_url and that the server is running.")
@@ -232,6 +232,20 @@ async def test_an_error_event_mid_stream_is_raised_after_the_output_so_far(
     with pytest.raises(ServiceUnavailableError) as caught:
         await anext(events)
     assert caught.value.detail == "Anthropic failed mid-stream: Overloaded."
+
+
+async def test_an_ollama_error_line_mid_stream_is_502(
+    double: ProviderDouble, make_handle: MakeHandle
+) -> None:
+    handle = make_handle(OllamaProvider, base_url=double.base_url, model="llama3.2")
+    part = {"model": "llama3.2", "message": {"content": "a"}, "done": False}
+    double.reply(ndjson(part, {"error": "out of memory"}))
+    events = handle.stream(ask(messages="Hi", stream=True))
+
+    assert await anext(events) == ChatDelta(content="a")
+    with pytest.raises(UpstreamError) as caught:
+        await anext(events)
+    assert caught.value.detail == "Ollama failed mid-stream: out of memory."
 
 
 async def test_a_malformed_stream_line_is_502(

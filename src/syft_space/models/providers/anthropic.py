@@ -12,7 +12,6 @@ from typing import Any
 
 from pydantic import Field, HttpUrl, SecretStr
 
-from syft_space.core.errors import ServiceUnavailableError, UpstreamError
 from syft_space.models.chat import ChatMessage, FinishReason
 from syft_space.models.providers.base import (
     ChatProvider,
@@ -106,8 +105,6 @@ class AnthropicProvider(ChatProvider[AnthropicConnection]):
             into.completion_tokens = int(chunk["usage"]["output_tokens"])
         elif kind == "error":
             error = chunk["error"]
-            detail = f"{self.label} failed mid-stream: {self.http.readable(error['message'])}."
-            if error.get("type") == "overloaded_error":
-                raise ServiceUnavailableError(detail)
-            raise UpstreamError(detail)
+            overloaded = error.get("type") == "overloaded_error"
+            raise self.http.stream_error(str(error["message"]), overloaded=overloaded)
         return ""

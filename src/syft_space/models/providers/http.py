@@ -94,7 +94,9 @@ class ProviderHTTP:
     ) -> None:
         self.client = client
         self.retry = retry
-        self.title = provider_title
+        self.name = provider_title
+        self.title = provider_title[:1].upper() + provider_title[1:]
+        """The name at the start of a sentence."""
         self._secrets = [s for s in secrets if s]
 
     def readable(self, text: str) -> str:
@@ -158,7 +160,7 @@ class ProviderHTTP:
         return asked if asked <= self.retry.max_retry_after else None
 
     async def _wait(self, delay: float, reason: str, attempt: int) -> None:
-        log.info("provider_retry", provider=self.title, reason=reason, attempt=attempt + 1)
+        log.info("provider_retry", provider=self.name, reason=reason, attempt=attempt + 1)
         await anyio.sleep(delay)
 
     @contextmanager
@@ -184,11 +186,11 @@ class ProviderHTTP:
             ) from None
         if isinstance(exc, httpx.ConnectError):
             raise UpstreamError(
-                f"Cannot reach {self.title} at {url}: {self.readable(str(exc)) or 'connect failed'}"
+                f"Cannot reach {self.name} at {url}: {self.readable(str(exc)) or 'connect failed'}"
                 ". Check base_url and that the server is running."
             ) from None
         raise UpstreamError(
-            f"The connection to {self.title} at {url} broke: "
+            f"The connection to {self.name} at {url} broke: "
             f"{self.readable(str(exc)) or type(exc).__name__}."
         ) from None
 
@@ -219,6 +221,11 @@ class ProviderHTTP:
         else:
             error = UpstreamError(f"{self.title} refused the request (HTTP {status}): {message}.")
         raise error
+
+    def stream_error(self, message: str, *, overloaded: bool = False) -> SyftSpaceError:
+        """An error the provider reported inside a stream that had already started."""
+        detail = f"{self.title} failed mid-stream: {self.readable(message)}."
+        return ServiceUnavailableError(detail) if overloaded else UpstreamError(detail)
 
     def provider_message(self, response: httpx.Response) -> str:
         """The provider's own explanation, from the usual JSON error shapes or the text."""

@@ -13,7 +13,6 @@ from typing import Any, ClassVar
 import httpx
 from pydantic import Field, HttpUrl
 
-from syft_space.core.errors import UpstreamError
 from syft_space.models.chat import ChatMessage, FinishReason
 from syft_space.models.providers.base import (
     ChatProvider,
@@ -77,9 +76,7 @@ class OllamaProvider(ChatProvider[OllamaConnection]):
 
     def read_chunk(self, chunk: Any, into: Completion) -> str:
         if "error" in chunk:
-            raise UpstreamError(
-                f"{self.label} failed mid-stream: {self.http.readable(str(chunk['error']))}."
-            )
+            raise self.http.stream_error(str(chunk["error"]))
         into.model = chunk.get("model", into.model)
         if chunk.get("done"):
             into.finish_reason = self.finish_reason(chunk.get("done_reason"))

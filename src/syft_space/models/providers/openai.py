@@ -49,7 +49,7 @@ class OpenAIProvider(ChatProvider[OpenAIConnection]):
         "Any server that speaks the OpenAI Chat Completions API: OpenAI, vLLM, Ollama's /v1, "
         "LM Studio, llama.cpp server, OpenRouter."
     )
-    label = "The OpenAI-compatible server"
+    label = "the OpenAI-compatible server"
     api_version = "v1"
     chat_path = "chat/completions"
     models_path = "models"
