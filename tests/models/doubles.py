@@ -45,9 +45,23 @@ def json_reply(body: Any, status: int = 200, **headers: str) -> Reply:
     return Reply(status, json.dumps(body).encode(), headers=headers)
 
 
+class Gate:
+    """A pause inside a stream until the test opens it, to prove output arrives as it is made."""
+
+    def __init__(self) -> None:
+        self._opened = threading.Event()
+        self.opened_in_time: bool | None = None
+
+    def open(self) -> None:
+        self._opened.set()
+
+    async def wait(self) -> None:
+        self.opened_in_time = await anyio.to_thread.run_sync(self._opened.wait, 10.0)
+
+
 @dataclass(frozen=True)
 class StreamReply:
-    lines: list[str]
+    lines: list[str | Gate]
     content_type: str = "text/event-stream"
 
 
@@ -137,6 +151,9 @@ class ProviderDouble:
         )
 
 
-async def _lines(lines: list[str]) -> AsyncIterator[bytes]:
+async def _lines(lines: list[str | Gate]) -> AsyncIterator[bytes]:
     for line in lines:
-        yield line.encode()
+        if isinstance(line, Gate):
+            await line.wait()
+        else:
+            yield line.encode()
