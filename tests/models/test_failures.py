@@ -27,7 +27,14 @@ from tests.models.doubles import (
     named_sse,
     ndjson,
 )
-from tests.models.test_providers import KEY, anthropic_stream_start, ask, openai_completion
+from tests.models.test_providers import (
+    KEY,
+    anthropic_stream_start,
+    ask,
+    chat,
+    openai_completion,
+    stream,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -41,7 +48,7 @@ def openai(double: ProviderDouble, make_handle: MakeHandle) -> ModelHandle:
 
 async def failure(handle: ModelHandle, request: ChatRequest = HI) -> SyftSpaceError:
     with pytest.raises(SyftSpaceError) as caught:
-        await handle.chat(request)
+        await chat(handle, request)
     return caught.value
 
 
@@ -51,7 +58,7 @@ async def test_429_then_success_is_retried(double: ProviderDouble, openai: Model
         json_reply(openai_completion()),
     )
 
-    result = await openai.chat(HI)
+    result = await chat(openai, HI)
 
     assert result.message.content == "Hello there."
     assert double.paths == ["/chat/completions", "/chat/completions"]
@@ -64,7 +71,7 @@ async def test_connection_error_then_success_is_retried(
     double.reply(Reply(502, b"bad gateway", "text/plain"), json_reply(openai_completion()))
     handle = make_handle(OpenAIProvider, base_url=double.base_url, model="gpt")
 
-    assert (await handle.chat(HI)).usage.total_tokens == 15
+    assert (await chat(handle, HI)).usage.total_tokens == 15
     assert len(double.received) == 2
 
 
@@ -214,7 +221,7 @@ async def test_extras_cannot_replace_what_the_space_sets(
     request = ask(messages="Hi", extras={"messages": []})
 
     with pytest.raises(InvalidInputError) as caught:
-        await openai.chat(request)
+        await chat(openai, request)
 
     assert caught.value.errors[0].loc == ("body", "extras", "messages")
     assert double.received == []
@@ -226,7 +233,7 @@ async def test_an_error_event_mid_stream_is_raised_after_the_output_so_far(
     handle = make_handle(AnthropicProvider, base_url=double.base_url, api_key=KEY, model="c")
     overloaded = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
     double.reply(named_sse(*anthropic_stream_start(), overloaded))
-    events = handle.stream(ask(messages="Hi", stream=True))
+    events = stream(handle, ask(messages="Hi", stream=True))
 
     assert await anext(events) == ChatDelta(content="Hi")
     with pytest.raises(ServiceUnavailableError) as caught:
@@ -240,7 +247,7 @@ async def test_an_ollama_error_line_mid_stream_is_502(
     handle = make_handle(OllamaProvider, base_url=double.base_url, model="llama3.2")
     part = {"model": "llama3.2", "message": {"content": "a"}, "done": False}
     double.reply(ndjson(part, {"error": "out of memory"}))
-    events = handle.stream(ask(messages="Hi", stream=True))
+    events = stream(handle, ask(messages="Hi", stream=True))
 
     assert await anext(events) == ChatDelta(content="a")
     with pytest.raises(UpstreamError) as caught:
@@ -255,7 +262,7 @@ async def test_a_malformed_stream_line_is_502(
     double.reply(ndjson({"model": "llama3.2", "message": {"content": "a"}, "done": False}, "oops"))
 
     with pytest.raises(UpstreamError) as caught:
-        _ = [event async for event in handle.stream(ask(messages="Hi", stream=True))]
+        _ = [event async for event in stream(handle, ask(messages="Hi", stream=True))]
 
     assert "stream events of the expected shape" in caught.value.detail
 

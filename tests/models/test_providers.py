@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import pytest
@@ -29,6 +30,14 @@ PARAMS: dict[str, Any] = {
 
 def ask(**body: Any) -> ChatRequest:
     return ChatRequest.model_validate(body)
+
+
+async def chat(handle: ModelHandle, request: ChatRequest) -> ChatResult:
+    return await handle.chat(request.messages, request.params())
+
+
+def stream(handle: ModelHandle, request: ChatRequest) -> AsyncGenerator[ChatEvent, None]:
+    return handle.stream(request.messages, request.params())
 
 
 def summary(result: ChatResult) -> dict[str, Any]:
@@ -68,7 +77,7 @@ def expected(
 
 
 async def collect(handle: ModelHandle, request: ChatRequest) -> list[ChatEvent]:
-    return [event async for event in handle.stream(request)]
+    return [event async for event in stream(handle, request)]
 
 
 def openai_completion(**overrides: Any) -> dict[str, Any]:
@@ -103,7 +112,7 @@ async def test_openai_request_and_mapping(double: ProviderDouble, make_handle: M
     double.reply(json_reply(openai_completion()))
     request = ask(messages="Hi", extras={"seed": 7}, **PARAMS)
 
-    result = await handle.chat(request)
+    result = await chat(handle, request)
 
     (sent,) = double.received
     assert (sent.method, sent.path) == ("POST", "/v1/chat/completions")
@@ -152,7 +161,7 @@ async def test_openai_defaults_no_key_and_counted_tokens(
     body["choices"][0]["finish_reason"] = "length"
     double.reply(json_reply(body))
 
-    result = await handle.chat(ask(messages=[{"role": "user", "content": "Hi"}]))
+    result = await chat(handle, ask(messages=[{"role": "user", "content": "Hi"}]))
 
     (sent,) = double.received
     assert "authorization" not in sent.headers
@@ -257,7 +266,7 @@ async def test_anthropic_request_and_mapping(
     ]
     params = {**PARAMS, "temperature": 1.5, "max_tokens": None}
 
-    result = await handle.chat(ask(messages=conversation, extras={"top_k": 5}, **params))
+    result = await chat(handle, ask(messages=conversation, extras={"top_k": 5}, **params))
 
     (sent,) = double.received
     assert (sent.method, sent.path) == ("POST", "/v1/messages")
@@ -369,7 +378,7 @@ async def test_ollama_request_and_mapping(double: ProviderDouble, make_handle: M
     )
     double.reply(json_reply(OLLAMA_DONE))
 
-    result = await handle.chat(ask(messages="Hi", extras={"num_ctx": 4096}, **PARAMS))
+    result = await chat(handle, ask(messages="Hi", extras={"num_ctx": 4096}, **PARAMS))
 
     (sent,) = double.received
     assert (sent.method, sent.path) == ("POST", "/api/chat")

@@ -88,8 +88,8 @@ async def model_health(model: HandleDep) -> ModelHealth:
 )
 async def chat(model: HandleDep, body: ChatRequest) -> Any:
     if not body.stream:
-        return await model.chat(body)
-    events = model.stream(body)
+        return await model.chat(body.messages, body.params())
+    events = model.stream(body.messages, body.params())
     # Pull the first event here, so a failure before any output is an ordinary JSON error.
     first = await anext(events)
     return StreamingResponse(sse_stream(first, events), media_type="text/event-stream")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -27,7 +27,7 @@ from syft_space.core.db import utcnow
 from syft_space.core.errors import FieldError, InvalidInputError, SyftSpaceError
 from syft_space.core.registry import TypeRegistry
 from syft_space.core.resources import NamedConfiguredService, UsageLookup
-from syft_space.models.chat import ChatEvent, ChatRequest, ChatResult
+from syft_space.models.chat import ChatEvent, ChatMessage, ChatParams, ChatResult
 from syft_space.models.providers.base import ChatProvider, ModelConfig
 from syft_space.models.runtime import ModelRuntime, fingerprint
 from syft_space.models.schemas import ModelHealth, ModelList, ModelRead
@@ -48,14 +48,16 @@ class ModelHandle:
     config: ModelConfig
     runtime: ModelRuntime
 
-    async def chat(self, request: ChatRequest) -> ChatResult:
+    async def chat(self, messages: Sequence[ChatMessage], params: ChatParams) -> ChatResult:
         async with self._provider() as provider:
-            return await provider.chat(self.config, request.messages, request.params())
+            return await provider.chat(self.config, messages, params)
 
-    async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatEvent, None]:
+    async def stream(
+        self, messages: Sequence[ChatMessage], params: ChatParams
+    ) -> AsyncGenerator[ChatEvent, None]:
         """``ChatDelta`` items, then one ``ChatFinal``; the client stays leased until the end."""
         async with self._provider() as provider:
-            async for event in provider.stream(self.config, request.messages, request.params()):
+            async for event in provider.stream(self.config, messages, params):
                 yield event
 
     async def health(self) -> ModelHealth:
