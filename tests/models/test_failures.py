@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from syft_space.core.errors import (
@@ -22,6 +24,7 @@ from tests.models.doubles import (
     Hang,
     ProviderDouble,
     Reply,
+    StreamReply,
     closed_port,
     json_reply,
     named_sse,
@@ -227,39 +230,54 @@ async def test_extras_cannot_replace_what_the_space_sets(
     assert double.received == []
 
 
-async def test_an_error_event_mid_stream_is_raised_after_the_output_so_far(
-    double: ProviderDouble, make_handle: MakeHandle
+OLLAMA_PART = {"model": "llama3.2", "message": {"content": "Hi"}, "done": False}
+ANTHROPIC_OVERLOADED = {
+    "type": "error",
+    "error": {"type": "overloaded_error", "message": "Overloaded"},
+}
+
+
+@pytest.mark.parametrize(
+    ("provider", "reply", "error", "detail"),
+    [
+        (
+            AnthropicProvider,
+            named_sse(*anthropic_stream_start(), ANTHROPIC_OVERLOADED),
+            ServiceUnavailableError,
+            "Anthropic failed mid-stream: Overloaded.",
+        ),
+        (
+            OllamaProvider,
+            ndjson(OLLAMA_PART, {"error": "out of memory"}),
+            UpstreamError,
+            "Ollama failed mid-stream: out of memory.",
+        ),
+    ],
+)
+async def test_an_error_inside_a_stream_is_raised_after_the_output_so_far(
+    double: ProviderDouble,
+    make_handle: MakeHandle,
+    provider: Any,
+    reply: StreamReply,
+    error: type[SyftSpaceError],
+    detail: str,
 ) -> None:
-    handle = make_handle(AnthropicProvider, base_url=double.base_url, api_key=KEY, model="c")
-    overloaded = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
-    double.reply(named_sse(*anthropic_stream_start(), overloaded))
+    key = {} if provider is OllamaProvider else {"api_key": KEY}
+    handle = make_handle(provider, base_url=double.base_url, model="llama3.2", **key)
+    double.reply(reply)
     events = stream(handle, ask(messages="Hi", stream=True))
 
     assert await anext(events) == ChatDelta(content="Hi")
-    with pytest.raises(ServiceUnavailableError) as caught:
+    with pytest.raises(error) as caught:
         await anext(events)
-    assert caught.value.detail == "Anthropic failed mid-stream: Overloaded."
-
-
-async def test_an_ollama_error_line_mid_stream_is_502(
-    double: ProviderDouble, make_handle: MakeHandle
-) -> None:
-    handle = make_handle(OllamaProvider, base_url=double.base_url, model="llama3.2")
-    part = {"model": "llama3.2", "message": {"content": "a"}, "done": False}
-    double.reply(ndjson(part, {"error": "out of memory"}))
-    events = stream(handle, ask(messages="Hi", stream=True))
-
-    assert await anext(events) == ChatDelta(content="a")
-    with pytest.raises(UpstreamError) as caught:
-        await anext(events)
-    assert caught.value.detail == "Ollama failed mid-stream: out of memory."
+    assert caught.value.detail == detail
 
 
 async def test_a_malformed_stream_line_is_502(
     double: ProviderDouble, make_handle: MakeHandle
 ) -> None:
     handle = make_handle(OllamaProvider, base_url=double.base_url, model="llama3.2")
-    double.reply(ndjson({"model": "llama3.2", "message": {"content": "a"}, "done": False}, "oops"))
+    double.reply(ndjson(OLLAMA_PART, "oops"))
 
     with pytest.raises(UpstreamError) as caught:
         _ = [event async for event in stream(handle, ask(messages="Hi", stream=True))]
