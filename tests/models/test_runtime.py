@@ -64,3 +64,23 @@ def test_ttl_cache_forgets_after_its_ttl() -> None:
     assert cache.get("b") is None
     now[0] = 115.1
     assert cache.get("a") is None
+
+
+async def test_concurrent_leases_of_a_new_configuration_share_one_client() -> None:
+    pool = ClientPool()
+    async with pool.lease("m", "v1", build) as old:
+        pass
+    built: list[httpx.AsyncClient] = []
+
+    def counting_build() -> httpx.AsyncClient:
+        built.append(httpx.AsyncClient())
+        return built[-1]
+
+    async with (
+        pool.lease("m", "v2", counting_build) as a,
+        pool.lease("m", "v2", counting_build) as b,
+    ):
+        assert a is b
+    assert len(built) == 1
+    assert closed(old)
+    await pool.close()

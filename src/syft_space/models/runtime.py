@@ -62,13 +62,16 @@ class ClientPool:
     async def lease(
         self, key: str, print_: str, build: Callable[[], httpx.AsyncClient]
     ) -> AsyncIterator[httpx.AsyncClient]:
+        # Swap and count this user before the first await, so concurrent leases see one slot.
         slot = self._slots.get(key)
+        replaced = None
         if slot is None or slot.fingerprint != print_:
-            if slot is not None:
-                await self._retire(slot)
-            slot = self._slots[key] = _Slot(print_, build())
+            replaced, slot = slot, _Slot(print_, build())
+            self._slots[key] = slot
         slot.users += 1
         try:
+            if replaced is not None:
+                await self._retire(replaced)
             yield slot.client
         finally:
             slot.users -= 1
