@@ -142,7 +142,7 @@ class ModelRuntime:
                 provider_title=provider_class.label,
                 secrets=connection.secret_values(),
             )
-            yield provider_class(connection, http)
+            yield provider_class(http)
 
     async def close(self) -> None:
         await self.pool.close()

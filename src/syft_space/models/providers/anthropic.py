@@ -39,7 +39,7 @@ class AnthropicConnection(ConnectionConfig):
 
 
 class AnthropicConfig(AnthropicConnection, ModelConfig):
-    pass
+    """A Claude model: the Anthropic key, and how to chat with it."""
 
 
 class AnthropicProvider(ChatProvider[AnthropicConnection]):

@@ -161,8 +161,8 @@ class ChatProvider(ABC, Generic[ConnT]):
     finish_reasons: ClassVar[dict[str, FinishReason]]
     """The provider's stop reasons that are not a normal stop; any other one is 'stop'."""
 
-    def __init__(self, connection: ConnT, http: ProviderHTTP) -> None:
-        self.connection = connection
+    def __init__(self, http: ProviderHTTP) -> None:
+        """``http`` wraps the client built by ``build_client`` from this type's connection."""
         self.http = http
 
     def finish_reason(self, value: Any) -> FinishReason:

@@ -34,7 +34,7 @@ class OllamaConnection(ConnectionConfig):
 
 
 class OllamaConfig(OllamaConnection, ModelConfig):
-    pass
+    """A model served by Ollama: where Ollama listens, and how to chat with it."""
 
 
 class OllamaProvider(ChatProvider[OllamaConnection]):

@@ -39,7 +39,7 @@ class OpenAIConnection(ConnectionConfig):
 
 
 class OpenAIConfig(OpenAIConnection, ModelConfig):
-    pass
+    """An OpenAI-compatible model: where it is served, and how to chat with it."""
 
 
 class OpenAIProvider(ChatProvider[OpenAIConnection]):
