@@ -192,7 +192,9 @@ async def test_openai_stream(double: ProviderDouble, make_handle: MakeHandle) ->
     )
 
     def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
-        choice = {"index": 0, "delta": delta, "finish_reason": finish}
+        choice: dict[str, Any] = {"index": 0, "delta": delta, "finish_reason": finish}
+        if delta.get("content"):
+            choice["logprobs"] = {"content": [{"token": delta["content"], "logprob": -0.5}]}
         return {"id": "chatcmpl-2", "model": "gpt-4o-mini", "choices": [choice]}
 
     double.reply(
@@ -224,6 +226,12 @@ async def test_openai_stream(double: ProviderDouble, make_handle: MakeHandle) ->
         provider="openai",
         api_version="v1",
         finish_reason="content_filter",
+        logprobs={
+            "content": [
+                {"token": "Hel", "logprob": -0.5},
+                {"token": "lo", "logprob": -0.5},
+            ]
+        },
     )
     (sent,) = double.received
     assert sent.body["stream"] is True
@@ -378,7 +386,8 @@ async def test_ollama_request_and_mapping(double: ProviderDouble, make_handle: M
     )
     double.reply(json_reply(OLLAMA_DONE))
 
-    result = await chat(handle, ask(messages="Hi", extras={"num_ctx": 4096}, **PARAMS))
+    extras = {"num_ctx": 4096, "keep_alive": "5m"}
+    result = await chat(handle, ask(messages="Hi", extras=extras, **PARAMS))
 
     (sent,) = double.received
     assert (sent.method, sent.path) == ("POST", "/api/chat")
@@ -390,6 +399,7 @@ async def test_ollama_request_and_mapping(double: ProviderDouble, make_handle: M
             {"role": "user", "content": "Hi"},
         ],
         "stream": False,
+        "keep_alive": "5m",
         "options": {
             "temperature": 0.2,
             "num_predict": 50,

@@ -2,7 +2,8 @@
 
 Generation parameters live in ``options`` (``max_tokens`` is ``num_predict``), and so do the
 request's ``extras``, since that is where Ollama's own knobs (``num_ctx``, ``seed``, ``top_k``)
-go. A stream is newline-delimited JSON whose last object carries the counts.
+go; only ``format``, ``keep_alive``, ``think`` and ``tools`` go beside ``options``. A stream
+is newline-delimited JSON whose last object carries the counts.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from syft_space.models.providers.base import (
     without_none,
 )
 from syft_space.models.providers.http import ndjson
+
+TOP_LEVEL_EXTRAS = frozenset({"format", "keep_alive", "think", "tools"})
+"""Extras that are fields of the request itself; every other extra is a model option."""
 
 
 class OllamaConnection(ConnectionConfig):
@@ -62,12 +66,14 @@ class OllamaProvider(ChatProvider[OllamaConnection]):
                 "top_p": gen.top_p,
             }
         )
-        return {
+        body: dict[str, Any] = {
             "model": settings.model,
             "messages": [m.model_dump() for m in messages],
             "stream": stream,
-            "options": merge_extras(options, gen.extras),
         }
+        top = {k: v for k, v in gen.extras.items() if k in TOP_LEVEL_EXTRAS}
+        rest = {k: v for k, v in gen.extras.items() if k not in TOP_LEVEL_EXTRAS}
+        return {**merge_extras(body, top), "options": merge_extras(options, rest)}
 
     def read_response(self, data: Any) -> Completion:
         completion = Completion()

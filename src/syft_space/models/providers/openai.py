@@ -104,6 +104,9 @@ class OpenAIProvider(ChatProvider[OpenAIConnection]):
         choice = chunk["choices"][0]
         if choice.get("finish_reason"):
             into.finish_reason = self.finish_reason(choice["finish_reason"])
+        if (choice.get("logprobs") or {}).get("content"):
+            into.logprobs = into.logprobs or {"content": []}
+            into.logprobs["content"].extend(choice["logprobs"]["content"])
         text: str = (choice.get("delta") or {}).get("content") or ""
         return text
 
