@@ -3,7 +3,7 @@
 Every model type sends its requests through ``ProviderHTTP``, so retry and error behaviour is
 the same for all of them and lives here once:
 
-- 429, 500, 502, 503, 504 and 529 (Anthropic's "overloaded") and failures to connect are
+- 429, every 5xx (529 is Anthropic's "overloaded") and failures to connect are
   retried at most ``max_retries`` times, with exponential backoff and full jitter, or after the
   provider's ``Retry-After`` when it sends one. A ``Retry-After`` longer than
   ``max_retry_after`` is not waited for: the caller gets 503 with that ``Retry-After`` at once.
@@ -43,7 +43,6 @@ from syft_space.core.log import get_logger, scrub_text
 log = get_logger(__name__)
 T = TypeVar("T")
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 529})
 OVERLOADED_STATUSES = frozenset({429, 503, 529})
 KEY_REJECTED_STATUSES = frozenset({401, 403})
 MESSAGE_LIMIT = 300
@@ -64,6 +63,10 @@ class RetryPolicy:
     def backoff(self, attempt: int) -> float:
         """Full jitter: anywhere up to the exponential ceiling, so clients spread out."""
         return _jitter.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
+
+
+def retryable(status: int) -> bool:
+    return status == 429 or status >= 500
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:
@@ -147,7 +150,7 @@ class ProviderHTTP:
             await response.aread()
             await response.aclose()
             delay = self._retry_delay(response, attempt)
-            if response.status_code not in RETRY_STATUSES or last or delay is None:
+            if not retryable(response.status_code) or last or delay is None:
                 self._raise_status(response, attempts=attempt + 1)
             await self._wait(delay, f"HTTP {response.status_code}", attempt)
         raise AssertionError("unreachable: the last attempt returns or raises")
