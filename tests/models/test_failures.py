@@ -29,6 +29,7 @@ from tests.models.doubles import (
     json_reply,
     named_sse,
     ndjson,
+    unanswered_port,
 )
 from tests.models.test_providers import (
     KEY,
@@ -216,6 +217,23 @@ async def test_an_unreachable_server_is_502_after_retries(make_handle: MakeHandl
         "completions: "
     )
     assert error.detail.endswith("Check base_url and that the server is running.")
+
+
+async def test_a_connect_timeout_is_504_after_retries(make_handle: MakeHandle) -> None:
+    with unanswered_port() as port:
+        handle = make_handle(
+            OllamaProvider,
+            base_url=f"http://127.0.0.1:{port}",
+            model="m",
+            connect_timeout_seconds=0.2,
+        )
+        error = await failure(handle)
+
+    assert isinstance(error, UpstreamTimeoutError)
+    assert error.detail == (
+        f"Ollama at http://127.0.0.1:{port}/api/chat did not accept a connection within 0.2 "
+        "seconds."
+    )
 
 
 async def test_extras_cannot_replace_what_the_space_sets(
