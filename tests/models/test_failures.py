@@ -22,6 +22,7 @@ from syft_space.models.service import ModelHandle
 from tests.models.conftest import MakeHandle
 from tests.models.doubles import (
     Hang,
+    HangUpServer,
     ProviderDouble,
     Reply,
     StreamReply,
@@ -185,7 +186,7 @@ async def test_a_wrong_key_is_502_and_the_key_is_never_shown(
     assert isinstance(error, UpstreamError)
     assert error.detail == (
         "The OpenAI-compatible server rejected the API key (HTTP 401): Incorrect API key "
-        "provided: ****. You can find your API key at the dashboard.. Check api_key."
+        "provided: ****. You can find your API key at the dashboard. Check api_key."
     )
     assert KEY not in error.detail
     assert len(double.received) == 1
@@ -233,6 +234,19 @@ async def test_a_connect_timeout_is_504_after_retries(make_handle: MakeHandle) -
     assert error.detail == (
         f"Ollama at http://127.0.0.1:{port}/api/chat did not accept a connection within 0.2 "
         "seconds."
+    )
+
+
+async def test_a_connection_closed_before_an_answer_is_retried(make_handle: MakeHandle) -> None:
+    with HangUpServer() as server:
+        handle = make_handle(OpenAIProvider, base_url=server.base_url, model="m")
+        error = await failure(handle)
+
+    assert server.connections == 3
+    assert isinstance(error, UpstreamError)
+    assert error.detail == (
+        f"The connection to the OpenAI-compatible server at {server.base_url}/chat/completions "
+        "broke: Server disconnected without sending a response."
     )
 
 

@@ -3,9 +3,9 @@
 Every model type sends its requests through ``ProviderHTTP``, so retry and error behaviour is
 the same for all of them and lives here once:
 
-- 429, every 5xx (529 is Anthropic's "overloaded") and failures to connect are
-  retried at most ``max_retries`` times, with exponential backoff and full jitter, or after the
-  provider's ``Retry-After`` when it sends one. A ``Retry-After`` longer than
+- 429, every 5xx (529 is Anthropic's "overloaded"), failures to connect and connections closed
+  before any answer are retried at most ``max_retries`` times, with exponential backoff and full
+  jitter, or after the provider's ``Retry-After`` when it sends one. A ``Retry-After`` longer than
   ``max_retry_after`` is not waited for: the caller gets 503 with that ``Retry-After`` at once.
 - A read timeout is not retried: generation is slow and not idempotent, and a second wait of
   the same length would double the caller's wait for a likely second failure.
@@ -43,6 +43,9 @@ from syft_space.core.log import get_logger, scrub_text
 log = get_logger(__name__)
 T = TypeVar("T")
 
+RETRY_TRANSPORT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError)
+"""Failures before any answer. The last one is typical of a pooled keep-alive connection the
+provider closed while it sat idle."""
 OVERLOADED_STATUSES = frozenset({429, 503, 529})
 KEY_REJECTED_STATUSES = frozenset({401, 403})
 MESSAGE_LIMIT = 300
@@ -108,7 +111,9 @@ class ProviderHTTP:
             text = text.replace(secret, "****")
         text = _KEY_SHAPED.sub("****", scrub_text(text))
         text = " ".join(_TAGS.sub(" ", text).split())
-        return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 3] + "..."
+        if len(text) > MESSAGE_LIMIT:
+            return text[: MESSAGE_LIMIT - 3] + "..."
+        return text.rstrip(".")  # the sentence it is quoted in ends with its own
 
     async def request_json(
         self, method: str, path: str, body: Any, expected: str, read: Callable[[Any], T]
@@ -138,7 +143,7 @@ class ProviderHTTP:
             request = self.client.build_request(method, path.lstrip("/"), json=body)
             try:
                 response = await self.client.send(request, stream=True)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            except RETRY_TRANSPORT_ERRORS as exc:
                 if last:
                     self._raise_transport(exc)
                 await self._wait(self.retry.backoff(attempt), f"connect: {exc}", attempt)
