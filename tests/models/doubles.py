@@ -80,14 +80,6 @@ def ndjson(*objects: Any) -> StreamReply:
     return StreamReply([json.dumps(o) + "\n" for o in objects], "application/x-ndjson")
 
 
-def closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on: connections to it are refused."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
 @contextmanager
 def unanswered_port() -> Iterator[int]:
     """A port whose accept queue is full, so new connections time out instead of failing."""

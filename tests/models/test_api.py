@@ -9,8 +9,9 @@ import pytest
 
 from syft_space.models.providers.http import RetryPolicy
 from tests.conftest import Space
+from tests.e2e.server import free_port
 from tests.models.conftest import FAST_RETRY
-from tests.models.doubles import Hang, ProviderDouble, Reply, closed_port, json_reply, sse
+from tests.models.doubles import Hang, ProviderDouble, Reply, json_reply, sse
 from tests.models.test_providers import KEY, openai_completion
 
 pytestmark = pytest.mark.anyio
@@ -259,7 +260,7 @@ async def test_list_models_of_an_unknown_type_is_404(space: Space) -> None:
 async def test_list_models_on_an_unreachable_server(
     space: Space, fast_retries: RetryPolicy
 ) -> None:
-    url = f"http://127.0.0.1:{closed_port()}/v1"
+    url = f"http://127.0.0.1:{free_port()}/v1"
     response = await space.client.post(
         "/api/v1/models/types/openai/actions/list-models", json={"configuration": {"base_url": url}}
     )

@@ -19,6 +19,7 @@ from syft_space.models.providers.http import RetryPolicy, retry_after_seconds
 from syft_space.models.providers.ollama import OllamaProvider
 from syft_space.models.providers.openai import OpenAIProvider
 from syft_space.models.service import ModelHandle
+from tests.e2e.server import free_port
 from tests.models.conftest import MakeHandle
 from tests.models.doubles import (
     Hang,
@@ -26,7 +27,6 @@ from tests.models.doubles import (
     ProviderDouble,
     Reply,
     StreamReply,
-    closed_port,
     json_reply,
     named_sse,
     ndjson,
@@ -207,7 +207,7 @@ async def test_an_unknown_model_is_502_naming_the_url(
 
 
 async def test_an_unreachable_server_is_502_after_retries(make_handle: MakeHandle) -> None:
-    port = closed_port()
+    port = free_port()
     handle = make_handle(OpenAIProvider, base_url=f"http://127.0.0.1:{port}/v1", model="m")
 
     error = await failure(handle)
