@@ -41,7 +41,8 @@ def test_first_start_serves_the_api_with_a_private_owner_key(tmp_path: Path) -> 
             )
             assert model.status_code == 201
             assert client.get("/docs").status_code == 200
-        logs = server.log_text()
+    # Read once the server has exited: access lines are written after each response is sent.
+    logs = server.log_text()
 
     lines = [json.loads(line) for line in logs.splitlines() if line.startswith("{")]
     requests = [line for line in lines if line["event"] == "request"]
@@ -75,7 +76,7 @@ def test_insecure_mode_warns_at_start_and_on_every_request(tmp_path: Path) -> No
     with running_server(tmp_path / "space", env={"SYFT_INSECURE_NO_AUTH": "true"}) as server:
         assert httpx.get(f"{server.base_url}/api/v1/datasets/").status_code == 200
         assert httpx.get(f"{server.base_url}/api/v1/models/").status_code == 200
-        logs = server.log_text()
+    logs = server.log_text()
     lines = [json.loads(line) for line in logs.splitlines() if line.startswith("{")]
     assert any(line["event"] == "owner_auth_disabled" for line in lines)
     requests = [line for line in lines if line["event"] == "request"]
