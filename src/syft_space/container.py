@@ -39,6 +39,7 @@ from syft_space.datasets.watcher import FolderWatcher
 from syft_space.datasets.worker import IngestionWorker
 from syft_space.endpoints.query import QueryPipeline
 from syft_space.marketplaces.hub import HubClients
+from syft_space.models.runtime import ModelRuntime
 from syft_space.plugins import Registries, build_registries
 from syft_space.policies.engine import PolicyEngine, PolicyRuntime
 from syft_space.tenants.service import TenantService
@@ -63,6 +64,8 @@ class Container:
     verifier: SatelliteVerifier
     pipeline: QueryPipeline
     owner_key_file: Path | None = None
+    model_runtime: ModelRuntime = field(default_factory=ModelRuntime)
+    """Pooled HTTP clients of the configured models, and their cached health."""
     version: str = __version__
     started_at: float = field(default_factory=time.monotonic)
     _warming: asyncio.Task[None] | None = None
@@ -116,6 +119,7 @@ class Container:
         await self.worker.stop()
         await self.hubs.close()
         await self.indexes.save_changed()
+        await self.model_runtime.close()
         await self.rate_limits.close()
         await self.database.dispose()
 

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 
 from syft_space.core.registry import TypeRegistry
 from syft_space.datasets.types import DatasetType, LocalFileDatasetType
-from syft_space.models.types import ModelType, OpenAIModelType
+from syft_space.models.providers.anthropic import AnthropicProvider
+from syft_space.models.providers.ollama import OllamaProvider
+from syft_space.models.providers.openai import OpenAIProvider
+from syft_space.models.types import ModelType, ProviderModelType
 from syft_space.policies.types import (
     AccessPolicyType,
     AccountingPolicyType,
@@ -31,7 +34,9 @@ def build_registries() -> Registries:
     datasets.register(LocalFileDatasetType())
 
     models = TypeRegistry[ModelType]("model")
-    models.register(OpenAIModelType())
+    models.register(ProviderModelType(OpenAIProvider))
+    models.register(ProviderModelType(AnthropicProvider))
+    models.register(ProviderModelType(OllamaProvider))
 
     policies = TypeRegistry[PolicyType]("policy")
     policies.register(AccessPolicyType())

@@ -199,7 +199,7 @@ async def test_policy_lifecycle_and_validation(space: Space) -> None:
     ("kind", "expected"),
     [
         ("datasets", ["local_file"]),
-        ("models", ["openai"]),
+        ("models", ["anthropic", "ollama", "openai"]),
         ("policies", ["access", "accounting", "rate_limit"]),
     ],
 )

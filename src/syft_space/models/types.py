@@ -1,42 +1,47 @@
-"""Model types. Each declares its configuration; chat behaviour arrives with issue 4."""
+"""Model types: each is one provider class, which also carries the type's name and config.
+
+A type is registered by wrapping its provider class (``ProviderModelType(OpenAIProvider)`` in
+``syft_space.plugins``), so adding one means a provider module and one line there.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from pydantic import BaseModel, Field, HttpUrl, SecretStr
-
-from syft_space.core.configurable import PluginConfig
 from syft_space.core.registry import PluginType
+from syft_space.models.providers.anthropic import AnthropicConfig
+from syft_space.models.providers.base import ChatProvider, ModelConfig
+from syft_space.models.providers.ollama import OllamaConfig
+from syft_space.models.providers.openai import OpenAIConfig
+
+__all__ = ["AnthropicConfig", "ModelType", "OllamaConfig", "OpenAIConfig", "ProviderModelType"]
 
 
 class ModelType(PluginType, Protocol):
-    """A kind of model; chat and streaming join this protocol in issue 4."""
+    @property
+    def config_model(self) -> type[ModelConfig]: ...
 
-
-class OpenAIConfig(PluginConfig):
-    base_url: HttpUrl = Field(
-        default=HttpUrl("https://api.openai.com/v1"),
-        description="Root of an OpenAI-compatible API (OpenAI, vLLM, Ollama's /v1, LM Studio, "
-        "llama.cpp server, OpenRouter).",
-    )
-    api_key: SecretStr | None = Field(
-        default=None, description="Bearer key; leave empty for local servers that need none."
-    )
-    model: str = Field(min_length=1, max_length=200, description="Model name, e.g. gpt-4o-mini.")
-    system_prompt: str | None = Field(default=None, max_length=20_000)
-    temperature: float = Field(default=0.7, ge=0.0, le=2.0)
-    max_tokens: int | None = Field(default=None, ge=1, le=1_000_000)
-    price_per_million_input_tokens: float = Field(default=0.0, ge=0.0, description="USD.")
-    price_per_million_output_tokens: float = Field(default=0.0, ge=0.0, description="USD.")
-    connect_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
-    read_timeout_seconds: float = Field(default=120.0, gt=0, le=3600)
+    @property
+    def provider_class(self) -> type[ChatProvider[Any]]: ...
 
 
 @dataclass(frozen=True)
-class OpenAIModelType:
-    name: str = "openai"
-    title: str = "OpenAI-compatible"
-    description: str = "Any server that speaks the OpenAI Chat Completions API."
-    config_model: type[BaseModel] = field(default=OpenAIConfig)
+class ProviderModelType:
+    provider_class: type[ChatProvider[Any]]
+
+    @property
+    def name(self) -> str:
+        return self.provider_class.name
+
+    @property
+    def title(self) -> str:
+        return self.provider_class.title
+
+    @property
+    def description(self) -> str:
+        return self.provider_class.description
+
+    @property
+    def config_model(self) -> type[ModelConfig]:
+        return self.provider_class.config_model
