@@ -185,12 +185,15 @@ async def build_container(
     engine = PolicyEngine(
         {p.name: p for p in registries.policies.all()}, PolicyRuntime(rate_limits=rate_limits)
     )
+    model_runtime = ModelRuntime()
     pipeline = QueryPipeline(
         database,
         indexes,
         embedder,
         engine,
         registries.policies,
+        registries.models,
+        model_runtime,
         codec,
         max_query_chars=settings.max_query_chars,
     )
@@ -208,5 +211,6 @@ async def build_container(
         hubs=hubs,
         verifier=SatelliteVerifier(hubs),
         pipeline=pipeline,
+        model_runtime=model_runtime,
         owner_key_file=key_file,
     )

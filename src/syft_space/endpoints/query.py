@@ -34,6 +34,7 @@ from syft_space.datasets.indexes import IndexManager
 from syft_space.datasets.schemas import SearchRequest
 from syft_space.datasets.search import SearchService
 from syft_space.datasets.tables import Dataset
+from syft_space.endpoints.prompting import build_messages, chat_params
 from syft_space.endpoints.query_schemas import (
     PolicyMetadata,
     QueryRequest,
@@ -42,6 +43,11 @@ from syft_space.endpoints.query_schemas import (
 )
 from syft_space.endpoints.schemas import ResponseType
 from syft_space.endpoints.tables import Endpoint
+from syft_space.models.chat import ChatResult
+from syft_space.models.runtime import ModelRuntime
+from syft_space.models.service import ModelHandle, handle_for
+from syft_space.models.tables import Model
+from syft_space.models.types import ModelType
 from syft_space.policies.engine import LoadedPolicy, PolicyEngine, PolicyViolation, QueryContext
 from syft_space.policies.tables import Policy
 from syft_space.policies.types import PolicyType
@@ -78,9 +84,13 @@ class QueryPipeline:
         embedder: Embedder,
         engine: PolicyEngine,
         policy_types: TypeRegistry[PolicyType],
+        model_types: TypeRegistry[ModelType],
+        model_runtime: ModelRuntime,
         codec: ConfigCodec,
         max_query_chars: int,
     ) -> None:
+        self.model_types = model_types
+        self.model_runtime = model_runtime
         self.database = database
         self.indexes = indexes
         self.embedder = embedder
@@ -144,6 +154,24 @@ class QueryPipeline:
             cost=result.cost,
         )
 
+    async def _model(self, endpoint: EndpointSnapshot) -> ModelHandle:
+        async with self.database.unit_of_work(write=False) as session:
+            row = await session.get(Model, endpoint.model_id)
+            if row is None:
+                raise ServiceUnavailableError(
+                    f"Endpoint '{endpoint.slug}' has lost its model; the owner must set one."
+                )
+            return handle_for(row, self.model_types, self.codec, self.model_runtime)
+
+    async def _chat(
+        self, endpoint: EndpointSnapshot, request: QueryRequest, references: References | None
+    ) -> ChatResult:
+        model = await self._model(endpoint)
+        messages = build_messages(
+            endpoint.system_prompt, request, references.documents if references else None
+        )
+        return await model.chat(messages, chat_params(request))
+
     async def run(
         self,
         tenant_id: uuid.UUID,
@@ -182,16 +210,18 @@ class QueryPipeline:
             if endpoint.response_type in (ResponseType.RAW, ResponseType.BOTH):
                 references = await self._search(endpoint, request)
                 context.documents = len(references.documents)
+            summary = None
             if endpoint.response_type in (ResponseType.SUMMARY, ResponseType.BOTH):
-                raise ServiceUnavailableError(
-                    "Answering with a model is not available in this build yet; query a 'raw' "
-                    "endpoint, or ask the owner to switch this one to 'raw'."
-                )
+                summary = await self._chat(endpoint, request, references)
+                context.prompt_tokens = summary.usage.prompt_tokens
+                context.completion_tokens = summary.usage.completion_tokens
             await self.engine.after(endpoint.policies, context)
-            cost = sum(e.amount for e in context.entries if e.status == "charged")
+            charged = sum(e.amount for e in context.entries if e.status == "charged")
+            parts = (references.cost if references else 0.0) + (summary.cost if summary else 0.0)
             response = QueryResponse(
+                summary=summary.model_dump(mode="json") if summary else None,
                 references=references,
-                cost=round(cost + (references.cost if references else 0.0), 6),
+                cost=round(charged + parts, 6),
                 policy_metadata=PolicyMetadata(**context.metadata("allowed")),
             )
             return response

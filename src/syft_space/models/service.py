@@ -93,6 +93,15 @@ class ModelHandle:
         return self.runtime.provider(str(self.id), self.mtype.provider_class, self.config)
 
 
+def handle_for(
+    row: Model, registry: TypeRegistry[ModelType], codec: ConfigCodec, runtime: ModelRuntime
+) -> ModelHandle:
+    """A stored model, ready to chat, by its row: for the owner's routes and the pipeline."""
+    mtype = registry.get(row.mtype)
+    config = codec.load(mtype.config_model, StoredConfig(row.configuration, row.secrets))
+    return ModelHandle(row.id, row.name, mtype, config, runtime)
+
+
 class ModelService(NamedConfiguredService[Model, ModelRead]):
     kind = "Model"
     type_field = "mtype"
@@ -113,10 +122,7 @@ class ModelService(NamedConfiguredService[Model, ModelRead]):
         self.runtime = runtime
 
     async def open(self, name: str) -> ModelHandle:
-        row = await self.get_row(name)
-        mtype = self.models.get(row.mtype)
-        config = self.codec.load(mtype.config_model, StoredConfig(row.configuration, row.secrets))
-        return ModelHandle(row.id, row.name, mtype, config, self.runtime)
+        return handle_for(await self.get_row(name), self.models, self.codec, self.runtime)
 
     async def delete(self, name: str) -> str:
         row_id = (await self.get_row(name)).id
