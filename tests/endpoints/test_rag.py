@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 
 from tests.api.helpers import create_endpoint
 from tests.endpoints.conftest import Published
-from tests.models.doubles import ProviderDouble, json_reply
+from tests.models.doubles import ProviderDouble, json_reply, sse
 
 pytestmark = pytest.mark.anyio
 KEY = "sk-provider-key"
@@ -139,5 +140,102 @@ async def test_a_failing_model_is_reported_and_recorded(
     assert response.status_code == 502
     assert "Invalid API key" in response.json()["detail"]
     assert KEY not in response.text
+    summary = (await rag.space.client.get("/api/v1/analytics/summary")).json()
+    assert summary["errors"] == 1
+
+
+def chunk(content: str | None = None, finish: str | None = None) -> dict[str, Any]:
+    delta = {"content": content} if content is not None else {}
+    return {
+        "id": "chatcmpl-s",
+        "model": "gpt-test",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+
+
+def parse_sse(text: str) -> list[Any]:
+    """The ``data:`` payloads of a server-sent event stream, JSON-decoded but for [DONE]."""
+    events: list[Any] = []
+    for block in text.split("\n\n"):
+        if not block.strip():
+            continue
+        assert block.startswith("data: "), block
+        data = block.removeprefix("data: ")
+        events.append(data if data == "[DONE]" else json.loads(data))
+    return events
+
+
+async def test_streaming_sends_references_deltas_a_final_event_and_done(
+    rag: Published, provider: ProviderDouble
+) -> None:
+    provider.reply(
+        sse(
+            chunk(""),
+            chunk("Debris "),
+            chunk("hit it [1]."),
+            chunk(finish="stop"),
+            {
+                "id": "chatcmpl-s",
+                "choices": [],
+                "usage": {"prompt_tokens": 50, "completion_tokens": 4},
+            },
+        )
+    )
+    response = await rag.query(
+        rag.token_for("bob"),
+        {"messages": "What hit EuroSat-7?", "stream": True},
+        slug="news-qa",
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    events = parse_sse(response.text)
+    assert events[0]["references"]["documents"][0]["metadata"]["file_name"] == "crash.md"
+    deltas = [e["summary"]["message"]["content"] for e in events[1:-2]]
+    assert "".join(deltas) == "Debris hit it [1]."
+    final = events[-2]
+    assert final["summary"]["message"]["content"] == "Debris hit it [1]."
+    assert final["summary"]["usage"] == {
+        "prompt_tokens": 50,
+        "completion_tokens": 4,
+        "total_tokens": 54,
+    }
+    assert final["policy_metadata"]["outcome"] == "allowed"
+    assert final["cost"] == pytest.approx((50 * 1.0 + 4 * 2.0) / 1e6)
+    assert events[-1] == "[DONE]"
+    assert provider.received[0].body["stream"] is True
+
+
+async def test_a_refusal_before_streaming_is_a_plain_error(
+    rag: Published, provider: ProviderDouble
+) -> None:
+    await rag.space.client.post(
+        "/api/v1/policies/",
+        json={
+            "name": "who",
+            "policy_type": "access",
+            "endpoint": "news-qa",
+            "configuration": {"deny": ["bob@example.org"]},
+        },
+    )
+    response = await rag.query(
+        rag.token_for("bob"), {"messages": "hi", "stream": True}, slug="news-qa"
+    )
+    assert response.status_code == 403
+    assert response.json()["policy_metadata"]["outcome"] == "access_denied"
+    assert provider.received == []
+
+
+async def test_a_model_failing_mid_stream_ends_with_an_error_event(
+    rag: Published, provider: ProviderDouble
+) -> None:
+    provider.reply(json_reply({"error": {"message": "Model not found."}}, status=404))
+    response = await rag.query(
+        rag.token_for("bob"), {"messages": "hi", "stream": True}, slug="chat-only"
+    )
+    events = parse_sse(response.text)
+    assert events[-1] == "[DONE]"
+    error = events[-2]
+    assert error["status_code"] == 502
+    assert "Model not found" in error["error"]["detail"]
     summary = (await rag.space.client.get("/api/v1/analytics/summary")).json()
     assert summary["errors"] == 1

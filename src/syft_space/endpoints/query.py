@@ -9,8 +9,10 @@ refunded.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +45,7 @@ from syft_space.endpoints.query_schemas import (
 )
 from syft_space.endpoints.schemas import ResponseType
 from syft_space.endpoints.tables import Endpoint
-from syft_space.models.chat import ChatResult
+from syft_space.models.chat import ChatFinal, ChatResult
 from syft_space.models.runtime import ModelRuntime
 from syft_space.models.service import ModelHandle, handle_for
 from syft_space.models.tables import Model
@@ -172,6 +174,52 @@ class QueryPipeline:
         )
         return await model.chat(messages, chat_params(request))
 
+    async def _prepare(self, attempt: Attempt, request: QueryRequest) -> References | None:
+        """Everything before the model: checks, pre-hooks and search. A refusal here is an
+        ordinary error response, even for a query that asked to stream."""
+        if request.size() > self.max_query_chars:
+            raise InvalidInputError.single(
+                ("body", "messages"),
+                f"The messages are longer than the {self.max_query_chars} characters this "
+                "Space accepts; shorten the conversation.",
+            )
+        endpoint = await self._snapshot(attempt.tenant_id, attempt.slug)
+        attempt.endpoint = endpoint
+        if not endpoint.published and not attempt.options.owner:
+            raise PermissionDeniedError(f"Endpoint '{attempt.slug}' is not published.")
+        context = QueryContext(
+            tenant_id=attempt.tenant_id,
+            endpoint_id=endpoint.id,
+            endpoint_slug=endpoint.slug,
+            caller=attempt.caller,
+            query_id=uuid.uuid4(),
+            transaction_token=request.transaction_token,
+        )
+        attempt.context = context
+        await self.engine.before(endpoint.policies, context)
+        if endpoint.response_type == ResponseType.SUMMARY:
+            return None
+        references = await self._search(endpoint, request)
+        context.documents = len(references.documents)
+        return references
+
+    def _response(
+        self, attempt: Attempt, references: References | None, summary: ChatResult | None
+    ) -> QueryResponse:
+        context = attempt.require_context()
+        if summary is not None:
+            context.prompt_tokens = summary.usage.prompt_tokens
+            context.completion_tokens = summary.usage.completion_tokens
+        charged = sum(e.amount for e in context.entries if e.status == "charged")
+        parts = (references.cost if references else 0.0) + (summary.cost if summary else 0.0)
+        attempt.cost = round(charged + parts, 6)
+        return QueryResponse(
+            summary=summary.model_dump(mode="json") if summary else None,
+            references=references,
+            cost=attempt.cost,
+            policy_metadata=PolicyMetadata(**context.metadata("allowed")),
+        )
+
     async def run(
         self,
         tenant_id: uuid.UUID,
@@ -180,118 +228,157 @@ class QueryPipeline:
         request: QueryRequest,
         options: QueryOptions,
     ) -> QueryResponse:
-        started = time.perf_counter()
-        endpoint: EndpointSnapshot | None = None
-        context: QueryContext | None = None
-        hooks_ran = False
-        status, outcome = 200, "allowed"
-        response: QueryResponse | None = None
-        try:
-            if request.size() > self.max_query_chars:
-                raise InvalidInputError.single(
-                    ("body", "messages"),
-                    f"The messages are longer than the {self.max_query_chars} characters this "
-                    "Space accepts; shorten the conversation.",
-                )
-            endpoint = await self._snapshot(tenant_id, slug)
-            if not endpoint.published and not options.owner:
-                raise PermissionDeniedError(f"Endpoint '{slug}' is not published.")
-            context = QueryContext(
-                tenant_id=tenant_id,
-                endpoint_id=endpoint.id,
-                endpoint_slug=endpoint.slug,
-                caller=caller,
-                query_id=uuid.uuid4(),
-                transaction_token=request.transaction_token,
-            )
-            hooks_ran = True
-            await self.engine.before(endpoint.policies, context)
-            references = None
-            if endpoint.response_type in (ResponseType.RAW, ResponseType.BOTH):
-                references = await self._search(endpoint, request)
-                context.documents = len(references.documents)
+        async with Attempt(self, tenant_id, slug, caller, options) as attempt:
+            references = await self._prepare(attempt, request)
+            endpoint = attempt.require_endpoint()
             summary = None
-            if endpoint.response_type in (ResponseType.SUMMARY, ResponseType.BOTH):
+            if endpoint.response_type != ResponseType.RAW:
                 summary = await self._chat(endpoint, request, references)
-                context.prompt_tokens = summary.usage.prompt_tokens
-                context.completion_tokens = summary.usage.completion_tokens
-            await self.engine.after(endpoint.policies, context)
-            charged = sum(e.amount for e in context.entries if e.status == "charged")
-            parts = (references.cost if references else 0.0) + (summary.cost if summary else 0.0)
-            response = QueryResponse(
-                summary=summary.model_dump(mode="json") if summary else None,
-                references=references,
-                cost=round(charged + parts, 6),
-                policy_metadata=PolicyMetadata(**context.metadata("allowed")),
-            )
-            return response
-        except PolicyViolation as violation:
-            status, outcome = violation.status_code, violation.outcome
-            raise
-        except SyftSpaceError as error:
-            status, outcome = error.status_code, "error" if error.status_code >= 500 else "refused"
-            await self._undo(endpoint, context, hooks_ran)
-            raise
-        except Exception:
-            status, outcome = 500, "error"
-            await self._undo(endpoint, context, hooks_ran)
-            raise
-        finally:
-            await self._record(
-                tenant_id,
-                slug,
-                endpoint,
-                caller,
-                options,
-                status,
-                outcome,
-                started,
-                context,
-                response,
-            )
+            await self.engine.after(endpoint.policies, attempt.require_context())
+            return self._response(attempt, references, summary)
 
-    async def _undo(
-        self, endpoint: EndpointSnapshot | None, context: QueryContext | None, ran: bool
-    ) -> None:
-        if endpoint is None or context is None or not ran:
-            return
-        try:
-            await self.engine.failed(endpoint.policies, context)
-        except Exception:
-            log.exception("policy_on_failure_error", endpoint=endpoint.slug)
-
-    async def _record(
+    async def stream(
         self,
         tenant_id: uuid.UUID,
         slug: str,
-        endpoint: EndpointSnapshot | None,
+        caller: Caller,
+        request: QueryRequest,
+        options: QueryOptions,
+    ) -> AsyncIterator[str]:
+        """Prepare now (so refusals are plain errors), then return the server-sent events:
+        references, answer deltas, a final event with usage, cost and policy metadata, and
+        ``[DONE]``. A failure mid-stream becomes an ``error`` event."""
+        attempt = Attempt(self, tenant_id, slug, caller, options)
+        await attempt.__aenter__()
+        try:
+            references = await self._prepare(attempt, request)
+        except BaseException as exc:
+            await attempt.__aexit__(type(exc), exc, exc.__traceback__)
+            raise
+        return self._events(attempt, request, references)
+
+    async def _events(
+        self, attempt: Attempt, request: QueryRequest, references: References | None
+    ) -> AsyncIterator[str]:
+        failure: BaseException | None = None
+        try:
+            if references is not None:
+                yield sse({"references": references.model_dump(mode="json")})
+            endpoint = attempt.require_endpoint()
+            summary = None
+            if endpoint.response_type != ResponseType.RAW:
+                model = await self._model(endpoint)
+                messages = build_messages(
+                    endpoint.system_prompt, request, references.documents if references else None
+                )
+                async for event in model.stream(messages, chat_params(request)):
+                    if isinstance(event, ChatFinal):
+                        summary = event.result
+                    else:
+                        yield sse({"summary": {"message": {"content": event.content}}})
+            await self.engine.after(endpoint.policies, attempt.require_context())
+            final = self._response(attempt, None, summary)
+            yield sse(final.model_dump(mode="json", exclude_none=True))
+        except SyftSpaceError as error:
+            failure = error
+            body: dict[str, Any] = {"detail": error.detail, **error.extra}
+            yield sse({"error": body, "status_code": error.status_code})
+        except Exception as error:
+            failure = error
+            log.exception("query_stream_failed", endpoint=attempt.slug)
+            yield sse(
+                {
+                    "error": {"detail": "The answer stopped because of an internal error."},
+                    "status_code": 500,
+                }
+            )
+        finally:
+            if failure is None:
+                await attempt.__aexit__(None, None, None)
+            else:
+                await attempt.__aexit__(type(failure), failure, failure.__traceback__)
+        yield "data: [DONE]\n\n"
+
+
+def sse(payload: dict[str, Any]) -> str:
+    return f"data: {json.dumps(payload)}\n\n"
+
+
+class Attempt:
+    """One query, from its first check to its analytics event: whatever way it ends, it is
+    recorded exactly once, and a failure after the pre-hooks lets every policy undo its work."""
+
+    def __init__(
+        self,
+        pipeline: QueryPipeline,
+        tenant_id: uuid.UUID,
+        slug: str,
         caller: Caller,
         options: QueryOptions,
-        status: int,
-        outcome: str,
-        started: float,
-        context: QueryContext | None,
-        response: QueryResponse | None,
     ) -> None:
+        self.pipeline = pipeline
+        self.tenant_id = tenant_id
+        self.slug = slug
+        self.caller = caller
+        self.options = options
+        self.endpoint: EndpointSnapshot | None = None
+        self.context: QueryContext | None = None
+        self.cost = 0.0
+        self.started = time.perf_counter()
+
+    def require_endpoint(self) -> EndpointSnapshot:
+        assert self.endpoint is not None, "prepare first"
+        return self.endpoint
+
+    def require_context(self) -> QueryContext:
+        assert self.context is not None, "prepare first"
+        return self.context
+
+    async def __aenter__(self) -> Attempt:
+        return self
+
+    async def __aexit__(self, kind: Any, error: BaseException | None, _tb: Any) -> None:
+        status, outcome = 200, "allowed"
+        if isinstance(error, PolicyViolation):
+            status, outcome = error.status_code, error.outcome
+        elif isinstance(error, SyftSpaceError):
+            status = error.status_code
+            outcome = "error" if status >= 500 else "refused"
+        elif error is not None:
+            status, outcome = 500, "error"
+        if error is not None and not isinstance(error, PolicyViolation):
+            await self._undo()
+        await self._record(status, outcome)
+
+    async def _undo(self) -> None:
+        if self.endpoint is None or self.context is None:
+            return
+        try:
+            await self.pipeline.engine.failed(self.endpoint.policies, self.context)
+        except Exception:
+            log.exception("policy_on_failure_error", endpoint=self.slug)
+
+    async def _record(self, status: int, outcome: str) -> None:
+        context = self.context
         event = EventRecord(
-            tenant_id=tenant_id,
-            endpoint_id=endpoint.id if endpoint else None,
-            endpoint_slug=slug[:63],
-            sender=caller.email[:320],
-            channel=options.channel,
+            tenant_id=self.tenant_id,
+            endpoint_id=self.endpoint.id if self.endpoint else None,
+            endpoint_slug=self.slug[:63],
+            sender=self.caller.email[:320],
+            channel=self.options.channel,
             outcome=outcome,
             status_code=status,
-            latency_ms=round((time.perf_counter() - started) * 1000, 3),
+            latency_ms=round((time.perf_counter() - self.started) * 1000, 3),
             documents=context.documents if context else 0,
             prompt_tokens=context.prompt_tokens if context else 0,
             completion_tokens=context.completion_tokens if context else 0,
-            cost=response.cost if response else 0.0,
+            cost=self.cost if status < 400 else 0.0,
         )
         try:
-            async with self.database.unit_of_work() as session:
+            async with self.pipeline.database.unit_of_work() as session:
                 await AnalyticsService.record(session, event)
         except Exception:
-            log.exception("query_event_not_recorded", endpoint=slug)
+            log.exception("query_event_not_recorded", endpoint=self.slug)
 
 
 def as_body(response: QueryResponse) -> dict[str, Any]:

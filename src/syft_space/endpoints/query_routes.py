@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import StreamingResponse
 
 from syft_space.api.deps import ContainerDep, OwnerIdentityDep, tenant_for
 from syft_space.auth.callers import OWNER_EMAIL, resolve_caller
 from syft_space.auth.satellite import Caller
-from syft_space.endpoints.query import QueryOptions, as_body
+from syft_space.endpoints.query import QueryOptions, QueryPipeline, as_body
 from syft_space.endpoints.query_schemas import QueryRequest
 
 router = APIRouter(prefix="/endpoints", tags=["Query"])
@@ -27,17 +29,15 @@ async def query(
     container: ContainerDep,
     authorization: Annotated[str | None, Header()] = None,
     x_tenant_name: Annotated[str | None, Header()] = None,
-) -> dict[str, Any]:
+) -> Any:
     async with container.database.unit_of_work(write=False) as session:
         tenant = await tenant_for(container, session, x_tenant_name)
     caller = await resolve_caller(
         container.database, container.verifier, container.codec, tenant.id, authorization
     )
     request.scope.setdefault("state", {})["tenant"] = tenant.name
-    response = await container.pipeline.run(
-        tenant.id, slug, caller, body, QueryOptions(channel="http", owner=caller.via == "owner")
-    )
-    return as_body(response)
+    options = QueryOptions(channel="http", owner=caller.via == "owner")
+    return await answer(container.pipeline, tenant.id, slug, caller, body, options)
 
 
 @router.post(
@@ -53,9 +53,24 @@ async def preview(
     as_email: Annotated[
         str | None, Query(max_length=320, description="Act as this caller's email.")
     ] = None,
-) -> dict[str, Any]:
+) -> Any:
     caller = Caller(email=as_email or OWNER_EMAIL, via="owner")
-    response = await owner.container.pipeline.run(
-        owner.tenant_id, slug, caller, body, QueryOptions(channel="preview", owner=True)
-    )
-    return as_body(response)
+    options = QueryOptions(channel="preview", owner=True)
+    return await answer(owner.container.pipeline, owner.tenant_id, slug, caller, body, options)
+
+
+async def answer(
+    pipeline: QueryPipeline,
+    tenant_id: uuid.UUID,
+    slug: str,
+    caller: Caller,
+    body: QueryRequest,
+    options: QueryOptions,
+) -> Any:
+    """JSON, or server-sent events when the body asks to stream."""
+    if body.stream:
+        events = await pipeline.stream(tenant_id, slug, caller, body, options)
+        return StreamingResponse(
+            events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+        )
+    return as_body(await pipeline.run(tenant_id, slug, caller, body, options))
