@@ -29,6 +29,8 @@ from syft_space.datasets.embedding import Embedder, default_embedder
 POSTGRES_URL = os.environ.get("SYFT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("SYFT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 TABLES = (
+    "ledger_entries",
+    "credit_balances",
     "query_events",
     "marketplaces",
     "ingestion_jobs",

@@ -23,6 +23,7 @@ from syft_space.endpoints.query_routes import router as query_router
 from syft_space.endpoints.routes import router as endpoints_router
 from syft_space.marketplaces.routes import router as marketplaces_router
 from syft_space.models.routes import router as models_router
+from syft_space.policies.credit_routes import router as credits_router
 from syft_space.policies.routes import router as policies_router
 from syft_space.tenants.routes import router as tenants_router
 
@@ -44,6 +45,7 @@ def api_router() -> APIRouter:
         policies_router,
         marketplaces_router,
         analytics_router,
+        credits_router,
         tenants_router,
     ):
         management.include_router(router)

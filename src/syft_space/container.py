@@ -41,6 +41,7 @@ from syft_space.endpoints.query import QueryPipeline
 from syft_space.marketplaces.hub import HubClients
 from syft_space.models.runtime import ModelRuntime
 from syft_space.plugins import Registries, build_registries
+from syft_space.policies.accounting import AccountingRuntime, TransactionTokens
 from syft_space.policies.engine import PolicyEngine, PolicyRuntime
 from syft_space.tenants.service import TenantService
 
@@ -183,7 +184,11 @@ async def build_container(
     rate_limits = build_rate_limit_store(settings.redis_url)
     hubs = HubClients()
     engine = PolicyEngine(
-        {p.name: p for p in registries.policies.all()}, PolicyRuntime(rate_limits=rate_limits)
+        {p.name: p for p in registries.policies.all()},
+        PolicyRuntime(
+            rate_limits=rate_limits,
+            accounting=AccountingRuntime(database, TransactionTokens(hubs.http)),
+        ),
     )
     model_runtime = ModelRuntime()
     pipeline = QueryPipeline(

@@ -176,15 +176,6 @@ async def test_a_global_rate_limit_holds_under_50_parallel_requests(
     assert statuses.count(429) == 42
 
 
-async def test_accounting_policies_fail_closed_until_payments_exist(
-    published: Published,
-) -> None:
-    await published.add_policy("accounting", {"price_per_request": 0.01})
-    response = await published.query(published.token_for("bob"))
-    assert response.status_code == 503
-    assert response.json()["policy_metadata"]["outcome"] == "policy_violation"
-
-
 @pytest.mark.parametrize(
     ("body", "status"),
     [

@@ -194,6 +194,8 @@ class QueryPipeline:
             caller=attempt.caller,
             query_id=uuid.uuid4(),
             transaction_token=request.transaction_token,
+            max_documents=request.limit if endpoint.dataset_id else 0,
+            token_budget=self._token_budget(endpoint, request),
         )
         attempt.context = context
         await self.engine.before(endpoint.policies, context)
@@ -203,6 +205,15 @@ class QueryPipeline:
         context.documents = len(references.documents)
         return references
 
+    @staticmethod
+    def _token_budget(endpoint: EndpointSnapshot, request: QueryRequest) -> int:
+        """The most tokens an answer can use: the prompt (about 4 characters a token, plus the
+        sources it may be given) and ``max_tokens``."""
+        if endpoint.response_type == ResponseType.RAW:
+            return 0
+        sources = request.limit * 320 if endpoint.response_type == ResponseType.BOTH else 0
+        return request.size() // 4 + sources + 200 + request.max_tokens
+
     def _response(
         self, attempt: Attempt, references: References | None, summary: ChatResult | None
     ) -> QueryResponse:
@@ -210,9 +221,8 @@ class QueryPipeline:
         if summary is not None:
             context.prompt_tokens = summary.usage.prompt_tokens
             context.completion_tokens = summary.usage.completion_tokens
-        charged = sum(e.amount for e in context.entries if e.status == "charged")
-        parts = (references.cost if references else 0.0) + (summary.cost if summary else 0.0)
-        attempt.cost = round(charged + parts, 6)
+        # What the caller pays; the parts' own costs are the provider estimates of spec 003.
+        attempt.cost = context.charged
         return QueryResponse(
             summary=summary.model_dump(mode="json") if summary else None,
             references=references,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
@@ -20,6 +21,7 @@ from pydantic import BaseModel
 from syft_space.auth.satellite import Caller
 from syft_space.core.errors import SyftSpaceError
 from syft_space.core.ratelimit import RateLimitStore
+from syft_space.policies.accounting import AccountingRuntime
 
 Outcome = Literal[
     "allowed", "access_denied", "rate_limited", "payment_required", "policy_violation", "error"
@@ -47,6 +49,16 @@ class PolicyEntry:
         }
 
 
+@dataclass(frozen=True)
+class Reservation:
+    """Money set aside by a policy's pre-hook, settled or given back after the query."""
+
+    amount: Decimal
+    currency: str
+    source: str
+    """'credits' or 'transaction_token'."""
+
+
 @dataclass
 class QueryContext:
     """What policies see of a query, and what they add to it."""
@@ -57,10 +69,19 @@ class QueryContext:
     caller: Caller
     query_id: uuid.UUID
     transaction_token: str | None = None
+    max_documents: int = 0
+    """The most documents the query can return (its ``limit``, when it searches)."""
+    token_budget: int = 0
+    """The most tokens the query can use: prompt estimate plus ``max_tokens``."""
     documents: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     entries: list[PolicyEntry] = field(default_factory=list)
+    reservations: dict[uuid.UUID, Reservation] = field(default_factory=dict)
+
+    @property
+    def charged(self) -> float:
+        return round(sum(e.amount for e in self.entries if e.status == "charged"), 6)
 
     def metadata(self, outcome: Outcome) -> dict[str, Any]:
         return {"outcome": outcome, "entries": [e.as_dict() for e in self.entries]}
@@ -89,6 +110,7 @@ class PolicyRuntime:
     """What hooks may use: built once at start-up."""
 
     rate_limits: RateLimitStore
+    accounting: AccountingRuntime
 
 
 @dataclass(frozen=True)

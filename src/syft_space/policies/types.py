@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fnmatch import fnmatchcase
 from typing import Literal, Protocol
 
@@ -12,6 +13,13 @@ from pydantic import BaseModel, Field, HttpUrl, field_validator
 from syft_space.core.configurable import PluginConfig
 from syft_space.core.ratelimit import Limit
 from syft_space.core.registry import PluginType
+from syft_space.policies.accounting import (
+    Ledger,
+    PaymentProblemError,
+    Prices,
+    money,
+    record_token_use,
+)
 from syft_space.policies.engine import (
     LoadedPolicy,
     PolicyEntry,
@@ -19,7 +27,9 @@ from syft_space.policies.engine import (
     PolicyRuntime,
     PolicyViolation,
     QueryContext,
+    Reservation,
 )
+from syft_space.policies.ledger_tables import LedgerEntry
 
 
 class PolicyType(PluginType, PolicyHooks, Protocol):
@@ -198,21 +208,178 @@ class RateLimitPolicyType(NoHooks):
 
 
 @dataclass(frozen=True)
-class AccountingPolicyType(NoHooks):
+class AccountingPolicyType:
     name: str = "accounting"
     title: str = "Accounting"
     description: str = "What a query costs, paid from prepaid credits or a transaction token."
     config_model: type[BaseModel] = field(default=AccountingConfig)
 
+    @staticmethod
+    def _prices(config: AccountingConfig) -> Prices:
+        return Prices(
+            per_request=money(config.price_per_request),
+            per_document=money(config.price_per_document),
+            per_1k_tokens=money(config.price_per_1k_tokens),
+        )
+
+    def _refuse(
+        self,
+        policy: LoadedPolicy,
+        context: QueryContext,
+        config: AccountingConfig,
+        needed: Decimal,
+        reason: str,
+    ) -> PolicyViolation:
+        context.entries.append(
+            PolicyEntry(
+                self.name, policy.name, "rejected", amount=float(needed), currency=config.currency
+            )
+        )
+        methods = (
+            "transaction_token"
+            if config.require_transaction_token
+            else ("credits, transaction_token")
+        )
+        challenge = (
+            f'Payment realm="syft-space", endpoint="{context.endpoint_slug}", '
+            f'amount="{needed}", currency="{config.currency}", methods="{methods}"'
+        )
+        return PolicyViolation(
+            402, "payment_required", reason, context, headers={"WWW-Authenticate": challenge}
+        )
+
     async def pre_hook(
         self, policy: LoadedPolicy, context: QueryContext, runtime: PolicyRuntime
     ) -> None:
-        # Fail closed: charging is not built yet, and a priced endpoint must never be free.
-        context.entries.append(PolicyEntry(self.name, policy.name, "rejected"))
-        raise PolicyViolation(
-            503,
-            "policy_violation",
-            "This endpoint charges for queries, and this Space cannot take payments yet; the "
-            "owner can remove its accounting policy to serve it for free.",
-            context,
+        config = policy.config
+        assert isinstance(config, AccountingConfig)
+        prices = self._prices(config)
+        if prices.free:
+            context.entries.append(
+                PolicyEntry(self.name, policy.name, "free", currency=config.currency)
+            )
+            return
+        needed = prices.cost(context.max_documents, context.token_budget)
+        email = context.caller.email
+        accounting = runtime.accounting
+        entry = {
+            "endpoint_id": context.endpoint_id,
+            "policy_id": policy.id,
+            "query_id": context.query_id,
+            "email": email,
+            "kind": "reserve",
+            "amount": needed,
+            "currency": config.currency,
+        }
+        if context.transaction_token:
+            try:
+                payment = await accounting.tokens.check(
+                    context.transaction_token, config, email, needed
+                )
+                async with accounting.database.unit_of_work() as session:
+                    await record_token_use(
+                        session,
+                        LedgerEntry(
+                            tenant_id=context.tenant_id,
+                            source="transaction_token",
+                            token_id=payment.token_id,
+                            **entry,
+                        ),
+                    )
+            except PaymentProblemError as problem:
+                raise self._refuse(policy, context, config, needed, str(problem)) from None
+            source = "transaction_token"
+        elif config.require_transaction_token:
+            raise self._refuse(
+                policy,
+                context,
+                config,
+                needed,
+                f"This endpoint is paid by transaction token only; send one covering {needed} "
+                f"{config.currency} as 'transaction_token'.",
+            )
+        else:
+            async with accounting.database.unit_of_work() as session:
+                ledger = Ledger(session, context.tenant_id)
+                paid = await ledger.spend(email, needed, config.currency)
+                if paid:
+                    ledger.write(source="credits", **entry)
+                else:
+                    balance = await ledger.balance(email, config.currency)
+            if not paid:
+                raise self._refuse(
+                    policy,
+                    context,
+                    config,
+                    needed,
+                    f"Your prepaid credit ({balance} {config.currency}) does not cover this "
+                    f"query (up to {needed} {config.currency}); ask the owner for credit, or "
+                    "pay with a transaction token.",
+                )
+            source = "credits"
+        context.reservations[policy.id] = Reservation(needed, config.currency, source)
+
+    async def post_hook(
+        self, policy: LoadedPolicy, context: QueryContext, runtime: PolicyRuntime
+    ) -> None:
+        reservation = context.reservations.pop(policy.id, None)
+        if reservation is None:
+            return
+        config = policy.config
+        assert isinstance(config, AccountingConfig)
+        used = context.prompt_tokens + context.completion_tokens
+        charge = min(self._prices(config).cost(context.documents, used), reservation.amount)
+        await self._settle(policy, context, runtime, reservation, charge)
+        context.entries.append(
+            PolicyEntry(
+                self.name,
+                policy.name,
+                "charged",
+                amount=float(charge),
+                currency=reservation.currency,
+            )
         )
+
+    async def on_failure(
+        self, policy: LoadedPolicy, context: QueryContext, runtime: PolicyRuntime
+    ) -> None:
+        reservation = context.reservations.pop(policy.id, None)
+        if reservation is None:
+            return
+        await self._settle(policy, context, runtime, reservation, Decimal(0))
+        context.entries.append(
+            PolicyEntry(
+                self.name,
+                policy.name,
+                "refunded",
+                amount=float(reservation.amount),
+                currency=reservation.currency,
+            )
+        )
+
+    @staticmethod
+    async def _settle(
+        policy: LoadedPolicy,
+        context: QueryContext,
+        runtime: PolicyRuntime,
+        reservation: Reservation,
+        charge: Decimal,
+    ) -> None:
+        """Record the charge and give back the rest of the reservation."""
+        common = {
+            "endpoint_id": context.endpoint_id,
+            "policy_id": policy.id,
+            "query_id": context.query_id,
+            "email": context.caller.email,
+            "currency": reservation.currency,
+            "source": reservation.source,
+        }
+        back = reservation.amount - charge
+        async with runtime.accounting.database.unit_of_work() as session:
+            ledger = Ledger(session, context.tenant_id)
+            if charge > 0:
+                ledger.write(kind="charge", amount=charge, **common)
+            if back > 0:
+                ledger.write(kind="refund", amount=back, **common)
+                if reservation.source == "credits":
+                    await ledger.give_back(context.caller.email, back, reservation.currency)
