@@ -241,3 +241,23 @@ async def test_a_model_failing_mid_stream_ends_with_an_error_event(
     assert "Model not found" in error["error"]["detail"]
     summary = (await rag.space.client.get("/api/v1/analytics/summary")).json()
     assert summary["errors"] == 1
+
+
+async def test_endpoint_health_reflects_its_parts_and_recent_failures(
+    rag: Published, provider: ProviderDouble
+) -> None:
+    client = rag.space.client
+    provider.reply(json_reply({"object": "list", "data": [{"id": "gpt-test"}]}))
+    detail = (await client.get("/api/v1/endpoints/news-qa")).json()
+    assert detail["health"]["status"] == "healthy", detail["health"]
+    assert detail["health"]["dataset"]["status"] == "healthy"
+    assert detail["health"]["model"]["status"] == "healthy"
+
+    for _ in range(5):
+        provider.reply(json_reply({"error": {"message": "boom"}}, status=400))
+        await rag.query(rag.token_for("bob"), {"messages": "hi"}, slug="news-qa")
+    health = (await client.get("/api/v1/endpoints/news-qa/health")).json()
+    assert health["status"] == "degraded"
+    assert health["recent_queries"] == 5
+    assert health["recent_error_rate"] == 1.0
+    assert "5 of the last 5 queries failed" in health["detail"]

@@ -6,7 +6,14 @@ from fastapi import APIRouter, Depends, Path
 
 from syft_space.api.deps import OwnerDep, PageDep
 from syft_space.core.schemas import Deleted, Page
-from syft_space.endpoints.schemas import EndpointCreate, EndpointRead, EndpointUpdate
+from syft_space.endpoints.health import endpoint_health
+from syft_space.endpoints.schemas import (
+    EndpointCreate,
+    EndpointDetail,
+    EndpointHealth,
+    EndpointRead,
+    EndpointUpdate,
+)
 from syft_space.endpoints.service import EndpointService
 
 router = APIRouter(prefix="/endpoints", tags=["Endpoints"])
@@ -30,9 +37,16 @@ async def create_endpoint(svc: Endpoints, body: EndpointCreate) -> EndpointRead:
     return await svc.create(body)
 
 
-@router.get("/{slug}", summary="Get an endpoint")
-async def get_endpoint(svc: Endpoints, slug: SlugPath) -> EndpointRead:
-    return await svc.get(slug)
+@router.get("/{slug}", summary="Get an endpoint, with its health")
+async def get_endpoint(svc: Endpoints, slug: SlugPath, owner: OwnerDep) -> EndpointDetail:
+    read = await svc.get(slug)
+    health = await endpoint_health(owner.session, owner.container, await svc.get_row(slug))
+    return EndpointDetail(**read.model_dump(), health=health)
+
+
+@router.get("/{slug}/health", summary="An endpoint's health")
+async def get_endpoint_health(svc: Endpoints, slug: SlugPath, owner: OwnerDep) -> EndpointHealth:
+    return await endpoint_health(owner.session, owner.container, await svc.get_row(slug))
 
 
 @router.patch("/{slug}", summary="Update an endpoint")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -60,3 +61,27 @@ class EndpointRead(BaseModel):
     published: bool
     created_at: UtcDatetime
     updated_at: UtcDatetime
+
+
+HealthStatus = Literal["healthy", "degraded", "unhealthy"]
+
+
+class PartHealth(BaseModel):
+    name: str
+    status: HealthStatus
+    detail: str
+
+
+class EndpointHealth(BaseModel):
+    status: HealthStatus
+    detail: str
+    dataset: PartHealth | None
+    model: PartHealth | None
+    recent_queries: int
+    recent_error_rate: float
+
+
+class EndpointDetail(EndpointRead):
+    health: EndpointHealth = Field(
+        description="Live checks of its parts and its recent error rate."
+    )
