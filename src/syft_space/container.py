@@ -20,6 +20,7 @@ from sqlalchemy import select
 from syft_space import __version__
 from syft_space.analytics.service import AnalyticsService
 from syft_space.auth.bootstrap import ensure_owner_key
+from syft_space.auth.callers import AccountsCache
 from syft_space.auth.satellite import SatelliteVerifier
 from syft_space.config import Settings
 from syft_space.core import migrate
@@ -63,6 +64,7 @@ class Container:
     watcher: FolderWatcher
     hubs: HubClients
     verifier: SatelliteVerifier
+    accounts: AccountsCache
     pipeline: QueryPipeline
     owner_key_file: Path | None = None
     model_runtime: ModelRuntime = field(default_factory=ModelRuntime)
@@ -215,6 +217,7 @@ async def build_container(
         watcher=FolderWatcher(database, worker, indexes),
         hubs=hubs,
         verifier=SatelliteVerifier(hubs),
+        accounts=AccountsCache(database, codec),
         pipeline=pipeline,
         model_runtime=model_runtime,
         owner_key_file=key_file,

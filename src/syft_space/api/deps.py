@@ -113,6 +113,21 @@ async def tenant_for(container: Container, session: AsyncSession, header: str | 
     return await tenants.get(header)
 
 
+@dataclass(frozen=True)
+class TenantRef:
+    id: uuid.UUID
+    name: str
+
+
+async def tenant_ref(container: Container, header: str | None) -> TenantRef:
+    """Like ``tenant_for``, without touching the database when there is only one tenant."""
+    if not container.settings.multi_tenancy:
+        return TenantRef(container.default_tenant_id, container.settings.default_tenant)
+    async with container.database.unit_of_work(write=False) as session:
+        tenant = await tenant_for(container, session, header)
+        return TenantRef(tenant.id, tenant.name)
+
+
 async def _identify(
     request: Request,
     container: Container,

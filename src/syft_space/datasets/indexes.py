@@ -6,7 +6,8 @@ saved. After that, committed chunk changes are applied to it in memory and the f
 again off the event loop (``save_changed``) by whoever changed it.
 
 Several processes may share one PostgreSQL database, each with its own copy of the index. Before
-a search, ``synced`` compares the copy with the database (one aggregate query): chunks another
+a search, at most once a second, ``synced`` compares the copy with the database (one aggregate
+query): chunks another
 process added are fetched and added; if chunks were also deleted elsewhere, the copy is rebuilt.
 While this process is itself between committing a change and applying it, the check is skipped.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
@@ -30,6 +32,9 @@ from syft_space.datasets.tables import Chunk
 from syft_space.datasets.vectors import DatasetIndex, IndexState, stack
 
 log = get_logger(__name__)
+SYNC_SECONDS = 1.0
+"""How often a search may compare the index with the database: other processes' changes show
+up within this time, and a busy endpoint does not pay for the check on every query."""
 
 
 class IndexManager:
@@ -39,6 +44,7 @@ class IndexManager:
         self._ready: dict[uuid.UUID, DatasetIndex] = {}
         self._changed: set[uuid.UUID] = set()
         self._applying: dict[uuid.UUID, int] = defaultdict(int)
+        self._checked: dict[uuid.UUID, float] = {}
         self._locks: defaultdict[uuid.UUID, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     def path_for(self, dataset_id: uuid.UUID) -> Path:
@@ -93,8 +99,10 @@ class IndexManager:
     async def synced(self, dataset_id: uuid.UUID, dimension: int) -> DatasetIndex:
         """The index, brought up to date with changes other processes committed."""
         index = await self.ready(dataset_id, dimension)
-        if self._applying[dataset_id]:
+        now = time.monotonic()
+        if self._applying[dataset_id] or now - self._checked.get(dataset_id, 0.0) < SYNC_SECONDS:
             return index
+        self._checked[dataset_id] = now
         stored = await self._stored_state(dataset_id)
         if stored == index.state():
             return index

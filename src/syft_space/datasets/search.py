@@ -82,7 +82,7 @@ class SearchService:
 
     async def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
-        documents = await self._filtered_documents(request.filters)
+        documents = await self._filtered_documents(request.filters) if request.filters else {}
         restrict = None if not request.filters else list(documents)
         wanted = max(request.limit * 4, MIN_CANDIDATES)
         candidates: dict[int, _Candidate] = {}
@@ -226,14 +226,23 @@ class SearchService:
             )
         }
         context = await self._neighbours(list(chunks.values())) if include_metadata else {}
+        missing = {c.document_id for c in chunks.values()} - set(documents)
+        if include_metadata and missing:
+            documents = dict(documents)
+            documents.update(
+                {
+                    d.id: d
+                    for d in await self.session.scalars(
+                        select(Document).where(Document.id.in_(missing))
+                    )
+                }
+            )
         references = []
         for chunk_id, score in ranked:
             chunk = chunks.get(chunk_id)
             if chunk is None:  # deleted since the index was read
                 continue
-            document = documents.get(chunk.document_id) or await self.session.get(
-                Document, chunk.document_id
-            )
+            document = documents.get(chunk.document_id)
             metadata: dict[str, Any] = {}
             if include_metadata and document is not None:
                 metadata = {

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
-from syft_space.api.deps import ContainerDep, OwnerIdentityDep, tenant_for
+from syft_space.api.deps import ContainerDep, OwnerIdentityDep, tenant_ref
 from syft_space.auth.callers import OWNER_EMAIL, resolve_caller
 from syft_space.auth.satellite import Caller
 from syft_space.endpoints.query import QueryOptions, QueryPipeline, as_body
@@ -30,10 +30,9 @@ async def query(
     authorization: Annotated[str | None, Header()] = None,
     x_tenant_name: Annotated[str | None, Header()] = None,
 ) -> Any:
-    async with container.database.unit_of_work(write=False) as session:
-        tenant = await tenant_for(container, session, x_tenant_name)
+    tenant = await tenant_ref(container, x_tenant_name)
     caller = await resolve_caller(
-        container.database, container.verifier, container.codec, tenant.id, authorization
+        container.database, container.verifier, container.accounts, tenant.id, authorization
     )
     request.scope.setdefault("state", {})["tenant"] = tenant.name
     options = QueryOptions(channel="http", owner=caller.via == "owner")

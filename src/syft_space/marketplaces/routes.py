@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from syft_space.api.deps import OwnerDep, PageDep
+from syft_space.core.db import after_commit
 from syft_space.core.schemas import Deleted, Page
 from syft_space.marketplaces.schemas import MarketplaceCreate, MarketplaceRead, MarketplaceUpdate
 from syft_space.marketplaces.service import MarketplaceService
@@ -14,6 +15,8 @@ router = APIRouter(prefix="/marketplaces", tags=["Marketplaces"])
 
 
 def marketplace_service(owner: OwnerDep) -> MarketplaceService:
+    # Queries cache each tenant's marketplaces briefly; any change here must reach them now.
+    after_commit(owner.session, owner.container.accounts.clear)
     return MarketplaceService(owner.session, owner.tenant_id, owner.container.codec)
 
 
