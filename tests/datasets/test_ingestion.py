@@ -379,17 +379,25 @@ async def test_processes_sharing_a_database_see_each_others_changes(
 
             await upload(writer.client, "docs", {"b.txt": b"Kiwis are flightless birds."})
             await wait_for_jobs(writer.client, "docs")
-            found = await search(reader.client, "docs", query="kiwi birds", search_type="vector")
-            assert found[0]["metadata"]["file_name"] == "b.txt"
+
+            async def reader_sees(names: list[str], reader: Space = reader) -> bool:
+                found = await search(
+                    reader.client,
+                    "docs",
+                    query="kiwi birds",
+                    search_type="vector",
+                    similarity_threshold=0,
+                )
+                return [d["metadata"]["file_name"] for d in found] == names
+
+            # A replica checks the database at most once a second (SYNC_SECONDS).
+            with anyio.fail_after(10):
+                while not await reader_sees(["b.txt", "a.txt"]):
+                    await anyio.sleep(0.2)
 
             documents = (await writer.client.get("/api/v1/datasets/docs/documents")).json()
             kiwi = next(d for d in documents["items"] if d["file_name"] == "b.txt")
             await writer.client.delete(f"/api/v1/datasets/docs/documents/{kiwi['id']}")
-            after = await search(
-                reader.client,
-                "docs",
-                query="kiwi birds",
-                search_type="vector",
-                similarity_threshold=0,
-            )
-            assert [d["metadata"]["file_name"] for d in after] == ["a.txt"]
+            with anyio.fail_after(10):
+                while not await reader_sees(["a.txt"]):
+                    await anyio.sleep(0.2)
