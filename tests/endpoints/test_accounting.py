@@ -205,3 +205,85 @@ async def test_grants_are_validated(published: Published) -> None:
         {"email": "a@b.c", "amount": 1, "currency": "dollars"},
     ):
         assert (await client.post("/api/v1/credits", json=body)).status_code == 422
+
+
+async def test_transaction_tokens_can_be_checked_against_a_jwks(published: Published) -> None:
+    from jwt.algorithms import RSAAlgorithm
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from tests.doubles.server import serving
+
+    public = RSAAlgorithm.to_jwk(ISSUER_KEY.public_key(), as_dict=True)
+    public.update({"kid": "pay-1", "alg": "RS256"})
+
+    async def jwks(request: Any) -> JSONResponse:
+        return JSONResponse({"keys": [public]})
+
+    app = Starlette(routes=[Route("/.well-known/jwks.json", jwks)])
+    with serving(app) as url:
+        await published.add_policy(
+            "accounting",
+            {
+                "price_per_request": 0.03,
+                "transaction_token_issuer": "https://pay.example",
+                "transaction_token_jwks_url": f"{url}/.well-known/jwks.json",
+            },
+        )
+        token = jwt.encode(
+            {
+                "senderEmail": "bob@example.org",
+                "amount": 0.1,
+                "jti": "jwks-1",
+                "iss": "https://pay.example",
+                "exp": int(time.time()) + 60,
+            },
+            ISSUER_KEY,
+            algorithm="RS256",
+            headers={"kid": "pay-1"},
+        )
+        paid = await published.query(
+            published.token_for("bob"), {"messages": "satellite", "transaction_token": token}
+        )
+        assert paid.status_code == 200, paid.text
+        assert paid.json()["cost"] == pytest.approx(0.03)
+        wrong_issuer = jwt.encode(
+            {
+                "senderEmail": "bob@example.org",
+                "amount": 0.1,
+                "jti": "jwks-2",
+                "iss": "https://elsewhere.example",
+                "exp": int(time.time()) + 60,
+            },
+            ISSUER_KEY,
+            algorithm="RS256",
+            headers={"kid": "pay-1"},
+        )
+        refused = await published.query(
+            published.token_for("bob"), {"messages": "satellite", "transaction_token": wrong_issuer}
+        )
+        assert refused.status_code == 402
+
+
+async def test_policies_combine_in_order(published: Published) -> None:
+    """Access first, then the rate limit, then payment: a refused caller is never counted or
+    charged, and a rate-limited one is not charged."""
+    await published.add_policy("access", {"deny": ["carol@example.org"]})
+    await published.add_policy("rate_limit", {"limits": [{"rate": "1/m"}]})
+    await published.add_policy("accounting", {"price_per_request": 0.01})
+    await grant(published, "bob@example.org", 1.0)
+    await grant(published, "carol@example.org", 1.0)
+
+    denied = await published.query(published.token_for("carol"))
+    assert denied.status_code == 403
+    assert [e["policy_type"] for e in denied.json()["policy_metadata"]["entries"]] == ["access"]
+    assert await balance(published, "carol@example.org") == pytest.approx(1.0)
+
+    first = await published.query(published.token_for("bob"))
+    assert first.status_code == 200
+    statuses = [(e["policy_type"], e["status"]) for e in first.json()["policy_metadata"]["entries"]]
+    assert statuses == [("access", "allowed"), ("rate_limit", "allowed"), ("accounting", "charged")]
+    limited = await published.query(published.token_for("bob"))
+    assert limited.status_code == 429
+    assert await balance(published, "bob@example.org") == pytest.approx(0.99)

@@ -257,3 +257,19 @@ async def test_marketplace_credentials_are_never_returned(published: Published) 
     )
     assert bad.status_code == 422
     assert isinstance(httpx.URL(marketplace["url"]).host, str)
+
+
+async def test_old_query_events_are_forgotten(published: Published) -> None:
+    from datetime import timedelta
+
+    from syft_space.analytics.service import AnalyticsService
+    from syft_space.core.db import utcnow
+
+    await published.query(published.token_for("bob"))
+    database = published.space.container.database
+    async with database.unit_of_work() as session:
+        assert await AnalyticsService.forget_before(session, utcnow() - timedelta(days=1)) == 0
+    async with database.unit_of_work() as session:
+        assert await AnalyticsService.forget_before(session, utcnow() + timedelta(seconds=1)) == 1
+    summary = (await published.space.client.get("/api/v1/analytics/summary")).json()
+    assert summary["queries"] == 0
