@@ -118,6 +118,7 @@ class Container:
             self._retention.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._retention
+        await self.pipeline.events_recorded()
         await self.watcher.stop()
         await self.worker.stop()
         await self.hubs.close()

@@ -266,6 +266,7 @@ async def test_old_query_events_are_forgotten(published: Published) -> None:
     from syft_space.core.db import utcnow
 
     await published.query(published.token_for("bob"))
+    await published.space.container.pipeline.events_recorded()
     database = published.space.container.database
     async with database.unit_of_work() as session:
         assert await AnalyticsService.forget_before(session, utcnow() - timedelta(days=1)) == 0

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
@@ -20,8 +21,12 @@ router = APIRouter(prefix="/analytics", tags=["Analytics"])
 DEFAULT_RANGE = timedelta(days=7)
 
 
-def analytics_service(owner: OwnerDep) -> AnalyticsService:
-    return AnalyticsService(owner.session, owner.tenant_id)
+async def analytics_service(owner: OwnerDep) -> AsyncIterator[AnalyticsService]:
+    """Queries record their events just after answering: wait for those still being written,
+    then read in a transaction that starts afterwards, so it sees them."""
+    await owner.container.pipeline.events_recorded()
+    async with owner.container.database.unit_of_work(write=False) as session:
+        yield AnalyticsService(session, owner.tenant_id)
 
 
 Analytics = Annotated[AnalyticsService, Depends(analytics_service)]

@@ -61,16 +61,21 @@ async def endpoint_health(
             parts.append(part.status)
             if part.status != "healthy":
                 reasons.append(f"{label} '{part.name}': {part.detail}")
-    recent = list(
-        await session.scalars(
-            select(QueryEvent.status_code)
-            .where(
-                QueryEvent.endpoint_id == endpoint.id, QueryEvent.created_at >= utcnow() - RECENT
+    # Events are written just after each query answers: wait for them, and read in a
+    # transaction that starts afterwards so they are visible.
+    await container.pipeline.events_recorded()
+    async with container.database.unit_of_work(write=False) as events:
+        recent = list(
+            await events.scalars(
+                select(QueryEvent.status_code)
+                .where(
+                    QueryEvent.endpoint_id == endpoint.id,
+                    QueryEvent.created_at >= utcnow() - RECENT,
+                )
+                .order_by(QueryEvent.created_at.desc())
+                .limit(RECENT_EVENTS)
             )
-            .order_by(QueryEvent.created_at.desc())
-            .limit(RECENT_EVENTS)
         )
-    )
     failed = sum(code >= 500 for code in recent)
     rate = failed / len(recent) if recent else 0.0
     if len(recent) >= MIN_QUERIES and rate >= ERROR_RATE_LIMIT:

@@ -9,6 +9,7 @@ refunded.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
@@ -55,6 +56,9 @@ from syft_space.policies.tables import Policy
 from syft_space.policies.types import PolicyType
 
 log = get_logger(__name__)
+SNAPSHOT_SECONDS = 1.0
+"""How long an endpoint and its policies are reused between queries. Changes made through this
+process clear it at once; other processes' changes show up within this time."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,8 @@ class QueryPipeline:
     ) -> None:
         self.model_types = model_types
         self.model_runtime = model_runtime
+        self._snapshots: dict[tuple[uuid.UUID, str], tuple[float, EndpointSnapshot]] = {}
+        self._recording: set[asyncio.Task[None]] = set()
         self.database = database
         self.indexes = indexes
         self.embedder = embedder
@@ -101,7 +107,38 @@ class QueryPipeline:
         self.codec = codec
         self.max_query_chars = max_query_chars
 
+    def record_later(self, event: EventRecord) -> None:
+        """Write a query's event after its answer has gone out: the caller does not wait for
+        it, and ``events_recorded`` lets readers of analytics wait for it."""
+        task = asyncio.create_task(self._record(event))
+        self._recording.add(task)
+        task.add_done_callback(self._recording.discard)
+
+    async def _record(self, event: EventRecord) -> None:
+        try:
+            async with self.database.unit_of_work() as session:
+                await AnalyticsService.record(session, event)
+        except Exception:
+            log.exception("query_event_not_recorded", endpoint=event.endpoint_slug)
+
+    async def events_recorded(self) -> None:
+        """Wait until every query that has ended is in the analytics table."""
+        if self._recording:
+            await asyncio.gather(*list(self._recording), return_exceptions=True)
+
+    def forget_snapshots(self) -> None:
+        """Called when endpoints or policies change, so the next query reads them afresh."""
+        self._snapshots.clear()
+
     async def _snapshot(self, tenant_id: uuid.UUID, slug: str) -> EndpointSnapshot:
+        cached = self._snapshots.get((tenant_id, slug))
+        if cached is not None and time.monotonic() - cached[0] < SNAPSHOT_SECONDS:
+            return cached[1]
+        snapshot = await self._read_snapshot(tenant_id, slug)
+        self._snapshots[(tenant_id, slug)] = (time.monotonic(), snapshot)
+        return snapshot
+
+    async def _read_snapshot(self, tenant_id: uuid.UUID, slug: str) -> EndpointSnapshot:
         async with self.database.unit_of_work(write=False) as session:
             endpoint = await session.scalar(
                 select(Endpoint).where(Endpoint.tenant_id == tenant_id, Endpoint.slug == slug)
@@ -384,11 +421,7 @@ class Attempt:
             completion_tokens=context.completion_tokens if context else 0,
             cost=self.cost if status < 400 else 0.0,
         )
-        try:
-            async with self.pipeline.database.unit_of_work() as session:
-                await AnalyticsService.record(session, event)
-        except Exception:
-            log.exception("query_event_not_recorded", endpoint=self.slug)
+        self.pipeline.record_later(event)
 
 
 def as_body(response: QueryResponse) -> dict[str, Any]:

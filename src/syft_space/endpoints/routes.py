@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 
 from syft_space.api.deps import OwnerDep, PageDep
+from syft_space.core.db import after_commit
 from syft_space.core.schemas import Deleted, Page
 from syft_space.endpoints.health import endpoint_health
 from syft_space.endpoints.schemas import (
@@ -20,6 +21,8 @@ router = APIRouter(prefix="/endpoints", tags=["Endpoints"])
 
 
 def endpoint_service(owner: OwnerDep) -> EndpointService:
+    # The query pipeline keeps endpoints for a second; any change here must reach it now.
+    after_commit(owner.session, owner.container.pipeline.forget_snapshots)
     return EndpointService(owner.session, owner.tenant_id)
 
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query
 
 from syft_space.api.deps import OwnerDep, PageDep
 from syft_space.api.resource_routes import add_type_routes
+from syft_space.core.db import after_commit
 from syft_space.core.schemas import Deleted, Page
 from syft_space.policies.schemas import PolicyCreate, PolicyRead, PolicyUpdate
 from syft_space.policies.service import PolicyService
@@ -15,6 +16,8 @@ router = APIRouter(prefix="/policies", tags=["Policies"])
 
 
 def policy_service(owner: OwnerDep) -> PolicyService:
+    # The query pipeline keeps policies for a second; any change here must reach it now.
+    after_commit(owner.session, owner.container.pipeline.forget_snapshots)
     return PolicyService(
         owner.session, owner.tenant_id, owner.container.registries.policies, owner.container.codec
     )
