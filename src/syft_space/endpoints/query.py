@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from starlette.responses import Response
 
 from syft_space.analytics.service import AnalyticsService, EventRecord
 from syft_space.auth.satellite import Caller
@@ -173,6 +174,7 @@ class QueryPipeline:
             )
 
     async def _search(self, endpoint: EndpointSnapshot, request: QueryRequest) -> References:
+        started = time.perf_counter()
         async with self.database.unit_of_work(write=False) as session:
             dataset = await session.get(Dataset, endpoint.dataset_id)
             if dataset is None:
@@ -187,9 +189,11 @@ class QueryPipeline:
                     include_metadata=request.include_metadata,
                 )
             )
+        # The search step's time includes its transaction and the dataset lookup.
+        elapsed = round((time.perf_counter() - started) * 1000, 2)
         return References(
             documents=[d.model_dump() for d in result.documents],
-            provider_info=result.provider_info,
+            provider_info={**result.provider_info, "response_time_ms": elapsed},
             cost=result.cost,
         )
 
@@ -424,6 +428,7 @@ class Attempt:
         self.pipeline.record_later(event)
 
 
-def as_body(response: QueryResponse) -> dict[str, Any]:
-    """The JSON body: absent parts are left out, as spec 003's examples show."""
-    return response.model_dump(mode="json", exclude_none=True)
+def as_json(response: QueryResponse) -> Response:
+    """The JSON answer, serialised once by pydantic; absent parts are left out, as spec 003's
+    examples show."""
+    return Response(response.model_dump_json(exclude_none=True), media_type="application/json")

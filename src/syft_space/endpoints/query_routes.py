@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from syft_space.api.deps import ContainerDep, OwnerIdentityDep, tenant_ref
 from syft_space.auth.callers import OWNER_EMAIL, resolve_caller
 from syft_space.auth.satellite import Caller
-from syft_space.endpoints.query import QueryOptions, QueryPipeline, as_body
+from syft_space.endpoints.query import QueryOptions, QueryPipeline, as_json
 from syft_space.endpoints.query_schemas import QueryRequest
 
 router = APIRouter(prefix="/endpoints", tags=["Query"])
@@ -72,4 +72,4 @@ async def answer(
         return StreamingResponse(
             events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
         )
-    return as_body(await pipeline.run(tenant_id, slug, caller, body, options))
+    return as_json(await pipeline.run(tenant_id, slug, caller, body, options))
