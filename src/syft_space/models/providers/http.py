@@ -43,9 +43,14 @@ from syft_space.core.log import get_logger, scrub_text
 log = get_logger(__name__)
 T = TypeVar("T")
 
-RETRY_TRANSPORT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError)
-"""Failures before any answer. The last one is typical of a pooled keep-alive connection the
-provider closed while it sat idle."""
+RETRY_TRANSPORT_ERRORS = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.RemoteProtocolError,
+    httpx.ReadError,
+)
+"""Failures before any answer has started. The last two are how a pooled keep-alive connection
+that the provider dropped while it sat idle shows up: closed cleanly, or reset."""
 OVERLOADED_STATUSES = frozenset({429, 503, 529})
 KEY_REJECTED_STATUSES = frozenset({401, 403})
 MESSAGE_LIMIT = 300
