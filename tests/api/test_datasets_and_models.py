@@ -77,6 +77,11 @@ async def test_duplicate_names_conflict(space: Space) -> None:
             ["body", "configuration"],
             "smaller than",
         ),
+        (
+            {"connection_override": "postgresql://elsewhere/db"},
+            ["body", "configuration", "connection_override"],
+            "not supported yet",
+        ),
     ],
 )
 async def test_configurations_are_validated_against_the_type(

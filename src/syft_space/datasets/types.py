@@ -55,9 +55,19 @@ class LocalFileConfig(PluginConfig):
     )
     connection_override: str | None = Field(
         default=None,
-        description="Database URL of a different vector store for this dataset; null uses the "
-        "Space's own store.",
+        description="Reserved for a separate vector store per dataset; only null is accepted "
+        "for now (every dataset uses the Space's own store).",
     )
+
+    @field_validator("connection_override")
+    @classmethod
+    def _own_store_only(cls, value: str | None) -> str | None:
+        if value is not None:
+            raise ValueError(
+                "a separate vector store per dataset is not supported yet; leave "
+                "connection_override null to use the Space's own store"
+            )
+        return value
 
     @field_validator("paths")
     @classmethod
