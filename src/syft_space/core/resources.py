@@ -24,12 +24,28 @@ from syft_space.core.schemas import Page, PageParams
 
 RowT = TypeVar("RowT", bound=Any)
 ReadT = TypeVar("ReadT", bound=BaseModel)
+ItemT = TypeVar("ItemT")
 
 RESERVED_NAMES = frozenset({"types"})
 """Names that would collide with fixed routes such as ``/datasets/types``."""
 
 UsageLookup = Callable[[uuid.UUID], Awaitable[list[str]]]
 """Given a row id, the slugs of the endpoints that use it."""
+
+
+async def paginate(
+    session: AsyncSession,
+    query: Select[RowT],
+    params: PageParams,
+    order_by: Sequence[Any],
+    read: Callable[[RowT], ItemT],
+) -> Page[ItemT]:
+    """One page of ``query``'s rows, each turned into its API shape, with the total count."""
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.scalars(query.order_by(*order_by).offset(params.skip).limit(params.limit))
+    return Page[Any](
+        items=[read(row) for row in rows], total=total or 0, skip=params.skip, limit=params.limit
+    )
 
 
 class TenantRepository(Generic[RowT]):
@@ -49,13 +65,13 @@ class TenantRepository(Generic[RowT]):
         return found
 
     async def page(
-        self, query: Select[RowT], params: PageParams, order_by: Any
-    ) -> tuple[Sequence[RowT], int]:
-        total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = await self.session.scalars(
-            query.order_by(order_by).offset(params.skip).limit(params.limit)
-        )
-        return rows.all(), total or 0
+        self,
+        query: Select[RowT],
+        params: PageParams,
+        order_by: Sequence[Any],
+        read: Callable[[RowT], ItemT],
+    ) -> Page[ItemT]:
+        return await paginate(self.session, query, params, order_by, read)
 
     async def add(self, row: RowT) -> RowT:
         self.session.add(row)
@@ -130,10 +146,7 @@ class NamedConfiguredService(Generic[RowT, ReadT]):
         return self.to_read(await self.get_row(name))
 
     async def list_page(self, params: PageParams) -> Page[ReadT]:
-        rows, total = await self.repo.page(self.repo.select(), params, self.table.name)
-        return Page[ReadT](
-            items=[self.to_read(r) for r in rows], total=total, skip=params.skip, limit=params.limit
-        )
+        return await self.repo.page(self.repo.select(), params, [self.table.name], self.to_read)
 
     async def _ensure_name_free(self, name: str) -> None:
         if name in RESERVED_NAMES:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from syft_space.core.db import after_commit
@@ -28,6 +28,7 @@ from syft_space.core.errors import (
     PayloadTooLargeError,
     UnsupportedMediaTypeError,
 )
+from syft_space.core.resources import paginate
 from syft_space.core.schemas import Page, PageParams
 from syft_space.datasets.indexes import IndexManager
 from syft_space.datasets.jobs import JobService, job_read
@@ -158,16 +159,8 @@ class DocumentService:
 
     async def list_page(self, params: PageParams) -> Page[DocumentRead]:
         query = select(Document).where(Document.dataset_id == self.dataset.id)
-        total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = await self.session.scalars(
-            query.order_by(Document.file_name, Document.id).offset(params.skip).limit(params.limit)
-        )
-        return Page[DocumentRead](
-            items=[document_read(d) for d in rows],
-            total=total or 0,
-            skip=params.skip,
-            limit=params.limit,
-        )
+        order = [Document.file_name, Document.id]
+        return await paginate(self.session, query, params, order, document_read)
 
     async def get_row(self, document_id: uuid.UUID) -> Document:
         document = await self.session.get(Document, document_id)

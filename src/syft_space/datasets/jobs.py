@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from syft_space.core.db import utcnow
 from syft_space.core.errors import ConflictError, NotFoundError
+from syft_space.core.resources import paginate
 from syft_space.core.schemas import Page, PageParams
 from syft_space.datasets.schemas import DatasetProgress, JobRead, JobState
 from syft_space.datasets.tables import Document, IngestionJob
@@ -157,18 +158,8 @@ class JobService:
         query = select(IngestionJob).where(IngestionJob.dataset_id == dataset_id)
         if state is not None:
             query = query.where(IngestionJob.state == state)
-        total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = await self.session.scalars(
-            query.order_by(IngestionJob.created_at.desc(), IngestionJob.id)
-            .offset(params.skip)
-            .limit(params.limit)
-        )
-        return Page[JobRead](
-            items=[job_read(job) for job in rows],
-            total=total or 0,
-            skip=params.skip,
-            limit=params.limit,
-        )
+        order = [IngestionJob.created_at.desc(), IngestionJob.id]
+        return await paginate(self.session, query, params, order, job_read)
 
     async def retry(self, dataset_id: uuid.UUID, job_id: uuid.UUID) -> IngestionJob:
         job = await self.get(dataset_id, job_id)

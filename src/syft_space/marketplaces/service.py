@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from syft_space.core.configurable import ConfigCodec, StoredConfig
@@ -65,10 +65,7 @@ class MarketplaceService:
         return self._read(await self.get_row(marketplace_id))
 
     async def list_page(self, params: PageParams) -> Page[MarketplaceRead]:
-        rows, total = await self.repo.page(self.repo.select(), params, Marketplace.name)
-        return Page[MarketplaceRead](
-            items=[self._read(r) for r in rows], total=total, skip=params.skip, limit=params.limit
-        )
+        return await self.repo.page(self.repo.select(), params, [Marketplace.name], self._read)
 
     async def _ensure_name_free(self, name: str) -> None:
         if await self.repo.find_by(Marketplace.name, name) is not None:
@@ -155,9 +152,3 @@ class MarketplaceService:
             )
             for row in rows
         ]
-
-    async def count(self) -> int:
-        total = await self.session.scalar(
-            select(func.count()).select_from(self.repo.select().subquery())
-        )
-        return total or 0

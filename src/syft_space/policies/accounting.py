@@ -21,11 +21,12 @@ import httpx
 import jwt
 from jwt import PyJWK
 from pydantic import BaseModel
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from syft_space.core.db import Database, utcnow
+from syft_space.core.resources import paginate
 from syft_space.core.schemas import Page, PageParams, UtcDatetime
 from syft_space.policies.ledger_tables import CreditBalance, LedgerEntry
 
@@ -75,6 +76,21 @@ class LedgerRead(BaseModel):
     policy_id: uuid.UUID | None
     query_id: uuid.UUID | None
     created_at: UtcDatetime
+
+
+def ledger_read(row: LedgerEntry) -> LedgerRead:
+    return LedgerRead(
+        id=row.id,
+        email=row.email,
+        kind=row.kind,
+        source=row.source,
+        amount=float(row.amount),
+        currency=row.currency,
+        endpoint_id=row.endpoint_id,
+        policy_id=row.policy_id,
+        query_id=row.query_id,
+        created_at=row.created_at,
+    )
 
 
 def balance_read(row: CreditBalance) -> BalanceRead:
@@ -167,32 +183,8 @@ class Ledger:
         query = select(LedgerEntry).where(LedgerEntry.tenant_id == self.tenant_id)
         if email is not None:
             query = query.where(LedgerEntry.email == email)
-        total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = await self.session.scalars(
-            query.order_by(LedgerEntry.created_at.desc(), LedgerEntry.id)
-            .offset(params.skip)
-            .limit(params.limit)
-        )
-        return Page[LedgerRead](
-            items=[
-                LedgerRead(
-                    id=r.id,
-                    email=r.email,
-                    kind=r.kind,
-                    source=r.source,
-                    amount=float(r.amount),
-                    currency=r.currency,
-                    endpoint_id=r.endpoint_id,
-                    policy_id=r.policy_id,
-                    query_id=r.query_id,
-                    created_at=r.created_at,
-                )
-                for r in rows
-            ],
-            total=total or 0,
-            skip=params.skip,
-            limit=params.limit,
-        )
+        order = [LedgerEntry.created_at.desc(), LedgerEntry.id]
+        return await paginate(self.session, query, params, order, ledger_read)
 
 
 @dataclass(frozen=True)
