@@ -29,6 +29,7 @@ from watchfiles import awatch
 
 from syft_space.core.db import Database, after_commit
 from syft_space.core.log import get_logger
+from syft_space.core.waiting import sleep_until_woken
 from syft_space.datasets.indexes import IndexManager
 from syft_space.datasets.jobs import JobService
 from syft_space.datasets.parsing import file_format
@@ -120,9 +121,7 @@ class FolderWatcher:
                 await self.reconcile()
             except Exception:
                 log.exception("folder_watch_reconcile_failed")
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), RECONCILE_SECONDS)
+            await sleep_until_woken(self._wake, RECONCILE_SECONDS)
 
     async def configured_folders(self) -> dict[uuid.UUID, list[Path]]:
         async with self.database.unit_of_work(write=False) as session:

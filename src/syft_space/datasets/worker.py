@@ -29,6 +29,7 @@ from sqlalchemy import delete, select
 
 from syft_space.core.db import Database, after_commit
 from syft_space.core.log import get_logger
+from syft_space.core.waiting import sleep_until_woken
 from syft_space.datasets.chunking import ChunkDraft, chunk_document
 from syft_space.datasets.embedding import Embedder
 from syft_space.datasets.indexes import IndexManager
@@ -115,9 +116,7 @@ class IngestionWorker:
                 worked = False
             if not worked:
                 await self.indexes.save_changed()
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
+                await sleep_until_woken(self._wake, IDLE_POLL_SECONDS)
 
     async def run_once(self) -> bool:
         """Claim and process one job; False when there was nothing to do."""
