@@ -94,6 +94,7 @@ async def chat_router(routers: Published, provider: ProviderDouble) -> Published
 
 
 def client_for(relay: RelayDouble, sender: str = "guest@syftbox.net", **kwargs: Any) -> RelayClient:
+    kwargs.setdefault("timeout", 15.0)
     return RelayClient(relay.base_url, sender=sender, poll_interval=0.05, **kwargs)
 
 

@@ -46,7 +46,13 @@ from syft_space.relay.files import (
     write_response,
 )
 from syft_space.relay.schemas import RelayStatus
-from syft_space.relay.services import RelayAnswer, RelayCall, RouterServices, error_body
+from syft_space.relay.services import (
+    RelayAnswer,
+    RelayCall,
+    RouterServices,
+    error_body,
+    not_published,
+)
 
 if TYPE_CHECKING:
     from syft_space.container import Container
@@ -54,7 +60,7 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 RECONCILE_SECONDS = 5.0
-RESCAN_SECONDS = 30.0
+RESCAN_SECONDS = 10.0
 CLEANUP_SECONDS = 600.0
 WATCH_RETRY_SECONDS = 5.0
 
@@ -107,6 +113,9 @@ class RelayBridge:
         self.services = RouterServices(container, location.email)
         self.cleanup_seconds = cleanup_seconds
         self.routers: set[str] = set()
+        """Published endpoints' slugs: the routers served."""
+        self.endpoints: set[str] = set()
+        """Every endpoint's slug: requests to these are answered, published or not."""
         self.requests_handled = 0
         self.last_error: str | None = None
         self.last_error_at: datetime | None = None
@@ -122,7 +131,9 @@ class RelayBridge:
 
     def start(self) -> None:
         """Follow the published endpoints and their requests. The first pass over the routers
-        also answers requests that waited while the Space was down."""
+        also answers requests that waited while the Space was down: every router counts as
+        new to it."""
+        self.routers, self.endpoints = set(), set()
         self._loops = [
             asyncio.create_task(self._reconcile_loop(), name="relay-routers"),
             asyncio.create_task(self._watch_loop(), name="relay-watch"),
@@ -162,7 +173,8 @@ class RelayBridge:
 
     async def reconcile(self) -> None:
         """Routers follow the published endpoints: folders, permissions and metadata."""
-        published = await self.services.published_slugs()
+        endpoints = await self.services.endpoint_slugs()
+        published = {slug for slug, shown in endpoints.items() if shown}
         metadata = {slug: (await self.services.facts(slug)).metadata() for slug in published}
 
         def apply() -> list[str]:
@@ -172,15 +184,18 @@ class RelayBridge:
 
         retired = await anyio.to_thread.run_sync(apply)
         added = published - self.routers
-        self.routers = published
+        new_endpoints = set(endpoints) - self.endpoints
+        self.routers, self.endpoints = published, set(endpoints)
         if added or retired:
             log.info("relay_routers", added=sorted(added), retired=retired)
-        if added:
+        if new_endpoints:
             await self.rescan()
 
-    async def rescan(self) -> None:
-        """Answer every unanswered request of a served router."""
-        for request in await anyio.to_thread.run_sync(self.datasite.pending, set(self.routers)):
+    async def rescan(self, folders: list[Path] | None = None) -> None:
+        """Answer every unanswered request under ``folders``; by default, to any endpoint."""
+        if folders is None:
+            folders = [self.datasite.rpc_dir(slug) for slug in self.endpoints]
+        for request in await anyio.to_thread.run_sync(self.datasite.pending, folders):
             self._answer_soon(request.path)
 
     def _answer_soon(self, path: Path) -> None:
@@ -195,7 +210,7 @@ class RelayBridge:
         try:
             async with self._limit:
                 request = self.datasite.locate(path)
-                if request is None or request.slug not in self.routers:
+                if request is None or request.slug not in self.endpoints:
                     return
                 if request.response_path.exists():
                     return
@@ -238,6 +253,8 @@ class RelayBridge:
 
     def _call(self, request: RequestFile, wire: WireRequest) -> RelayCall:
         """The call a request file makes, once it is checked against where it was found."""
+        if request.slug not in self.routers:
+            raise not_published(request.slug)
         if wire.expires.astimezone(UTC) <= datetime.now(UTC):
             raise RequestExpiredError(f"The request expired at {rfc3339(wire.expires)}.")
         url = SyftUrl.parse(wire.url)
@@ -290,9 +307,16 @@ class RelayBridge:
         while True:
             try:
                 await anyio.to_thread.run_sync(lambda: apps.mkdir(parents=True, exist_ok=True))
-                async for changes in awatch(apps, debounce=200, watch_filter=_is_request):
-                    for _, changed in changes:
-                        self._answer_soon(Path(changed))
+                async for changes in awatch(apps, debounce=200, watch_filter=_worth_a_look):
+                    paths = {Path(changed) for _, changed in changes}
+                    for path in paths:
+                        if path.suffix == ".request":
+                            self._answer_soon(path)
+                    # Files made in a new folder before it was watched raise no event of
+                    # their own: a new sender's first request, for one.
+                    folders = [p for p in paths if p.suffix != ".request" and p.is_dir()]
+                    if folders:
+                        await self.rescan(folders)
             except OSError as exc:
                 self._failed(f"Cannot watch {apps}: {exc}")
                 log.warning("relay_watch_failed", folder=str(apps), error=str(exc))
@@ -310,7 +334,7 @@ class RelayBridge:
         while True:
             try:
                 removed = await anyio.to_thread.run_sync(
-                    self.datasite.remove_old_pairs, set(self.routers), self.cleanup_seconds
+                    self.datasite.remove_old_pairs, set(self.endpoints), self.cleanup_seconds
                 )
                 if removed:
                     log.info("relay_cleanup", removed=removed)
@@ -319,5 +343,8 @@ class RelayBridge:
             await asyncio.sleep(CLEANUP_SECONDS)
 
 
-def _is_request(change: Change, path: str) -> bool:
-    return change != Change.deleted and path.endswith(".request")
+def _worth_a_look(change: Change, path: str) -> bool:
+    """Requests, and folders that may hold some."""
+    if path.endswith(".request"):
+        return change != Change.deleted
+    return change == Change.added and not path.endswith((".response", ".tmp", ".yaml", ".json"))

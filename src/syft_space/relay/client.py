@@ -126,11 +126,11 @@ class RelayClient:
                     status=202,
                 )
             await asyncio.sleep(self.poll_interval)
+            poll = httpx.URL(self._poll_path(response, target))
             response = await self._call(
                 "GET",
-                self._poll_path(response, target),
+                str(poll.copy_merge_params({"timeout": self._wait_ms(deadline)})),
                 retry_statuses=RETRYABLE_POLL,
-                params={"timeout": self._wait_ms(deadline)},
             )
         if response.status_code != 200:
             raise self._relay_error(response, target)

@@ -190,11 +190,11 @@ class Datasite:
             return None
         return RequestFile(path, slug, service, sender, request_id)
 
-    def pending(self, slugs: set[str]) -> list[RequestFile]:
-        """Unanswered requests of the given routers, oldest first."""
+    def pending(self, folders: list[Path]) -> list[RequestFile]:
+        """Unanswered requests anywhere under the given folders, oldest first."""
         found = []
-        for slug in slugs:
-            for path in self.rpc_dir(slug).glob("*/*/*.request"):
+        for folder in folders:
+            for path in folder.rglob("*.request"):
                 located = self.locate(path)
                 if located is not None and not located.response_path.exists():
                     found.append(located)

@@ -214,15 +214,15 @@ class RouterServices:
             f"{', '.join(SERVICES)}."
         )
 
-    async def published_slugs(self) -> set[str]:
+    async def endpoint_slugs(self) -> dict[str, bool]:
+        """Every endpoint's slug, and whether it is published."""
         async with self.container.database.unit_of_work(write=False) as session:
-            rows = await session.scalars(
-                select(Endpoint.slug).where(
-                    Endpoint.tenant_id == self.container.default_tenant_id,
-                    Endpoint.published.is_(True),
+            rows = await session.execute(
+                select(Endpoint.slug, Endpoint.published).where(
+                    Endpoint.tenant_id == self.container.default_tenant_id
                 )
             )
-            return set(rows)
+            return {row.slug: row.published for row in rows}
 
     async def facts(self, slug: str) -> RouterFacts:
         """The published endpoint behind a router; 404 for any other slug."""
@@ -233,7 +233,7 @@ class RouterServices:
             except NotFoundError:
                 read = None
             if read is None or not read.published:
-                raise NotFoundError(f"No router named '{slug}' is published here.")
+                raise not_published(slug)
             documents = await session.scalar(
                 select(func.count(Document.id))
                 .join(Endpoint, Endpoint.dataset_id == Document.dataset_id)
@@ -399,6 +399,10 @@ class RouterServices:
             "published": read.published,
             "tags": read.tags,
         }
+
+
+def not_published(slug: str) -> NotFoundError:
+    return NotFoundError(f"No router named '{slug}' is published here.")
 
 
 def request_fields(payload: dict[str, Any]) -> dict[str, Any]:
