@@ -100,10 +100,7 @@ class RelayClient:
         self, url: str, body: Any = None, *, headers: dict[str, str] | None = None
     ) -> RouterReply:
         """The router's answer to ``body`` (JSON), sent as ``sender``."""
-        try:
-            target = str(SyftUrl.parse(url))
-        except BadRequestError as error:
-            raise RelayError(error.detail) from None
+        target = _target(url)
         deadline = time.monotonic() + self.timeout
         response = await self._call(
             "POST",
@@ -118,35 +115,47 @@ class RelayClient:
             json=body if body is not None else {},
             headers=headers,
         )
+        return await self._answered(response, target, deadline)
+
+    async def collect(self, request_id: str, url: str) -> RouterReply:
+        """The answer to a request sent earlier (a ``RelayError`` for a late answer carries
+        its ``request_id``); the relay hands each answer out once."""
+        target = _target(url)
+        deadline = time.monotonic() + self.timeout
+        first = await self._poll(self._poll_path(request_id, target), deadline)
+        return await self._answered(first, target, deadline)
+
+    async def _answered(
+        self, response: httpx.Response, target: str, deadline: float
+    ) -> RouterReply:
         while response.status_code == 202:
+            request_id = _json(response).get("request_id")
             if time.monotonic() + self.poll_interval > deadline:
                 raise RelayError(
                     f"No answer from {target} within {self.timeout:g} s; the router may be "
                     "offline or busy.",
                     status=202,
+                    body={"request_id": request_id},
                 )
             await asyncio.sleep(self.poll_interval)
-            poll = httpx.URL(self._poll_path(response, target))
-            response = await self._call(
-                "GET",
-                str(poll.copy_merge_params({"timeout": self._wait_ms(deadline)})),
-                retry_statuses=RETRYABLE_POLL,
-            )
+            data = _json(response).get("data")
+            poll_url = data.get("poll_url") if isinstance(data, dict) else None
+            if not isinstance(poll_url, str) or not poll_url.startswith("/"):
+                if not isinstance(request_id, str):
+                    raise RelayError(
+                        f"The relay accepted the request to {target} but gave no poll URL."
+                    )
+                poll_url = self._poll_path(request_id, target)
+            response = await self._poll(poll_url, deadline)
         if response.status_code != 200:
             raise self._relay_error(response, target)
         return self._reply(response, target)
 
-    def _wait_ms(self, deadline: float) -> int:
-        return max(1, int(min(self.wait, deadline - time.monotonic()) * 1000))
+    async def _poll(self, poll_url: str, deadline: float) -> httpx.Response:
+        url = httpx.URL(poll_url).copy_merge_params({"timeout": self._wait_ms(deadline)})
+        return await self._call("GET", str(url), retry_statuses=RETRYABLE_POLL)
 
-    def _poll_path(self, accepted: httpx.Response, target: str) -> str:
-        data = _json(accepted).get("data")
-        poll_url = data.get("poll_url") if isinstance(data, dict) else None
-        if isinstance(poll_url, str) and poll_url.startswith("/"):
-            return poll_url
-        request_id = _json(accepted).get("request_id")
-        if not isinstance(request_id, str):
-            raise RelayError(f"The relay accepted the request to {target} but gave no poll URL.")
+    def _poll_path(self, request_id: str, target: str) -> str:
         query = httpx.QueryParams(
             {
                 "x-syft-request-id": request_id,
@@ -156,6 +165,9 @@ class RelayClient:
             }
         )
         return f"{POLL_PATH}?{query}"
+
+    def _wait_ms(self, deadline: float) -> int:
+        return max(1, int(min(self.wait, deadline - time.monotonic()) * 1000))
 
     async def _call(
         self, method: str, path: str, *, retry_statuses: frozenset[int], **kwargs: Any
@@ -218,6 +230,13 @@ class RelayClient:
                 body=reply.body,
             )
         return reply
+
+
+def _target(url: str) -> str:
+    try:
+        return str(SyftUrl.parse(url))
+    except BadRequestError as error:
+        raise RelayError(error.detail) from None
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:

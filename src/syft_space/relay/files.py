@@ -56,6 +56,7 @@ rules:
 """
 """Guests and other users may write requests (and read answers) in their own sender folder."""
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
+_URL_SAFE_BASE64 = re.compile(r"^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}==|[A-Za-z0-9_-]{3}=)?$")
 
 
 class RequestExpiredError(SyftSpaceError):
@@ -107,9 +108,11 @@ def decode_body(text: str | None) -> bytes:
     """URL-safe base64 with padding, strictly: a stray character is an error, not skipped."""
     if not text:
         return b""
+    if not _URL_SAFE_BASE64.match(text):
+        raise BadRequestError("The request body is not URL-safe base64.")
     try:
-        return base64.b64decode(text.encode("ascii"), altchars=b"-_", validate=True)
-    except (binascii.Error, UnicodeEncodeError, ValueError):
+        return base64.urlsafe_b64decode(text)
+    except (binascii.Error, ValueError):
         raise BadRequestError("The request body is not URL-safe base64.") from None
 
 
