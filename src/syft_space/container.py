@@ -7,7 +7,6 @@ against the same kinds of objects. Nothing here happens at import time.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from syft_space.core.configurable import ConfigCodec, SecretBox
 from syft_space.core.db import Database, utcnow
 from syft_space.core.log import get_logger
 from syft_space.core.ratelimit import RateLimitStore, build_rate_limit_store
+from syft_space.core.tasks import cancel_and_wait
 from syft_space.datasets.embedding import (
     Embedder,
     OpenAICompatibleEmbedder,
@@ -121,14 +121,7 @@ class Container:
         await self.indexes.warm(datasets)
 
     async def close(self) -> None:
-        if self._warming is not None:
-            self._warming.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._warming
-        if self._retention is not None:
-            self._retention.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._retention
+        await cancel_and_wait([self._warming, self._retention])
         if self.relay is not None:
             await self.relay.stop()
         await self.pipeline.events_recorded()

@@ -17,14 +17,12 @@ from syft_space.config import Settings
 from syft_space.datasets.embedding import Embedder
 from syft_space.relay.bridge import RelayBridge
 from syft_space.relay.client import RelayClient
-from tests.api.helpers import create_endpoint
 from tests.conftest import Space, start_space
 from tests.doubles.relay import RelayDouble
 from tests.doubles.server import serving
-from tests.endpoints.conftest import Published, hub, published
-from tests.models.doubles import ProviderDouble
+from tests.endpoints.conftest import Published, hub, provider, published, rag
 
-__all__ = ["hub", "published"]
+__all__ = ["hub", "provider", "published", "rag"]
 OWNER = "alice@example.org"
 
 
@@ -65,32 +63,10 @@ async def routers(published: Published, relay: RelayDouble) -> Published:
 
 
 @pytest.fixture
-def provider() -> Iterator[ProviderDouble]:
-    double = ProviderDouble().start()
-    yield double
-    double.stop()
-
-
-@pytest.fixture
-async def chat_router(routers: Published, provider: ProviderDouble) -> Published:
-    client = routers.space.client
-    response = await client.post(
-        "/api/v1/models/",
-        json={
-            "name": "gpt",
-            "mtype": "openai",
-            "configuration": {
-                "base_url": provider.base_url,
-                "api_key": "sk-x",
-                "model": "gpt-test",
-            },
-        },
-    )
-    assert response.status_code == 201, response.text
-    await create_endpoint(client, "chat-only", dataset=None, model="gpt", response_type="summary")
-    await client.patch("/api/v1/endpoints/chat-only", json={"published": True})
-    await wait_until(lambda: "chat-only" in bridge_of(routers.space).routers)
-    return routers
+async def chat_router(rag: Published, relay: RelayDouble) -> Published:
+    """The chat-only endpoint of the RAG fixtures, once the bridge serves it."""
+    await wait_until(lambda: "chat-only" in bridge_of(rag.space).routers)
+    return rag
 
 
 def client_for(relay: RelayDouble, sender: str = "guest@syftbox.net", **kwargs: Any) -> RelayClient:

@@ -15,8 +15,7 @@ from syft_space.analytics.tables import QueryEvent
 from syft_space.relay.client import RouterError
 from syft_space.relay.files import MAX_BODY_BYTES
 from tests.doubles.relay import RelayDouble
-from tests.endpoints.conftest import Published
-from tests.endpoints.test_rag import completion
+from tests.endpoints.conftest import Published, completion
 from tests.models.doubles import ProviderDouble, json_reply
 from tests.relay.conftest import OWNER, answer_to, bridge_of, client_for, url, wait_until
 

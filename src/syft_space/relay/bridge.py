@@ -34,6 +34,7 @@ from watchfiles import Change, awatch
 from syft_space.config import Settings
 from syft_space.core.errors import BadRequestError, PayloadTooLargeError, SyftSpaceError
 from syft_space.core.log import get_logger
+from syft_space.core.tasks import cancel_and_wait
 from syft_space.relay.files import (
     MAX_BODY_BYTES,
     Datasite,
@@ -143,12 +144,7 @@ class RelayBridge:
         log.info("relay_started", folder=str(self.datasite.root))
 
     async def stop(self) -> None:
-        tasks = [*self._loops, *self._answering]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait([*self._loops, *self._answering])
         self._loops.clear()
 
     def reconcile_soon(self) -> None:
