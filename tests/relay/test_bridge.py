@@ -147,6 +147,18 @@ async def test_an_access_policy_refuses_a_sender(routers: Published, relay: Rela
     assert allowed.status_code == 200
 
 
+async def test_rate_limits_count_per_sender(routers: Published, relay: RelayDouble) -> None:
+    await routers.add_policy("rate_limit", {"limits": [{"rate": "1/m"}]})
+    async with client_for(relay, sender="bob@example.org") as bob:
+        assert (await bob.send(url("space-news", "search"), {"query": "a"})).status_code == 200
+        with pytest.raises(RouterError) as limited:
+            await bob.send(url("space-news", "search"), {"query": "b"})
+    assert limited.value.status == 429
+    assert limited.value.body["error"] == "rate_limited"
+    async with client_for(relay, sender="carol@example.org") as carol:
+        assert (await carol.send(url("space-news", "search"), {"query": "c"})).status_code == 200
+
+
 async def test_a_satellite_token_proves_who_is_asking(
     routers: Published, relay: RelayDouble
 ) -> None:

@@ -221,6 +221,8 @@ class RelayBridge:
                     )
                 )
                 self.requests_handled += 1
+                if answer.status >= 500:
+                    self._failed(f"{request.slug}/{request.service}: {answer.body.get('message')}")
                 if answer.status >= 400:
                     log.info(
                         "relay_request_refused",
