@@ -15,7 +15,6 @@ claiming is a compare-and-set on the job row.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import os
 import socket
@@ -29,7 +28,7 @@ from sqlalchemy import delete, select
 
 from syft_space.core.db import Database, after_commit
 from syft_space.core.log import get_logger
-from syft_space.core.waiting import sleep_until_woken
+from syft_space.core.tasks import cancel_and_wait, sleep_until_woken
 from syft_space.datasets.chunking import ChunkDraft, chunk_document
 from syft_space.datasets.embedding import Embedder
 from syft_space.datasets.indexes import IndexManager
@@ -100,11 +99,7 @@ class IngestionWorker:
     async def stop(self) -> None:
         self._stopping = True
         self._wake.set()
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(self._tasks)
         self._tasks.clear()
 
     async def _loop(self) -> None:

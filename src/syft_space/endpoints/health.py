@@ -22,7 +22,7 @@ from syft_space.endpoints.tables import Endpoint
 from syft_space.models.service import handle_for
 from syft_space.models.tables import Model
 
-if TYPE_CHECKING:  # the container builds the publishing worker, which checks health
+if TYPE_CHECKING:  # the container builds workers that report this health
     from syft_space.container import Container
 
 RECENT = timedelta(hours=1)

@@ -12,7 +12,6 @@ every 30-60 s (the configured interval, jittered by a third), backing off on fai
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 import uuid
 from dataclasses import replace
@@ -24,7 +23,7 @@ from sqlalchemy import func, select, update
 from syft_space.core.db import utcnow
 from syft_space.core.errors import SyftSpaceError
 from syft_space.core.log import get_logger
-from syft_space.core.waiting import sleep_until_woken
+from syft_space.core.tasks import cancel_and_wait, sleep_until_woken
 from syft_space.endpoints.health import endpoint_health
 from syft_space.endpoints.tables import Endpoint
 from syft_space.marketplaces.hub import HubBusyError
@@ -59,10 +58,7 @@ class ListingWorker:
         self._task = asyncio.create_task(self._run(), name="listing-worker")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait([self._task])
 
     async def _run(self) -> None:
         while True:
