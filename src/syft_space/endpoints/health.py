@@ -63,7 +63,7 @@ async def endpoint_health(
         if part is not None:
             parts.append(part.status)
             if part.status != "healthy":
-                reasons.append(f"{label} '{part.name}': {part.detail}")
+                reasons.append(f"{label} '{part.name}': {part.detail.rstrip('.')}")
     # Events are written just after each query answers: wait for them, and read in a
     # transaction that starts afterwards so they are visible.
     await container.pipeline.events_recorded()
