@@ -325,7 +325,9 @@ async def test_deleting_a_dataset_removes_its_files_and_index(space: Space) -> N
     await wait_for_jobs(space.client, "docs")
     data_dir = space.container.settings.data_dir
     assert (data_dir / "uploads" / created["id"]).exists()
-    assert (data_dir / "indexes" / f"{created['id']}.hnsw").exists()
+    with anyio.fail_after(30):  # the worker saves the index once it runs out of work
+        while not (data_dir / "indexes" / f"{created['id']}.hnsw").exists():
+            await anyio.sleep(0.05)
     assert (await space.client.delete("/api/v1/datasets/docs")).status_code == 200
     assert not (data_dir / "uploads" / created["id"]).exists()
     assert not (data_dir / "indexes" / f"{created['id']}.hnsw").exists()

@@ -2,14 +2,15 @@
 
 An index is made ready once per process per dataset: the saved file is loaded when its recorded
 state matches the database, otherwise it is rebuilt from the vectors stored with the chunks and
-saved. After that, committed chunk changes are applied to it in memory and the file is written
-again off the event loop (``save_changed``) by whoever changed it.
+saved. After that, committed chunk changes are applied to it in memory, and the file is written
+again off the event loop (``save_changed``) when the ingestion worker runs out of work and at
+shutdown.
 
 Several processes may share one PostgreSQL database, each with its own copy of the index. Before
 a search, at most once a second, ``synced`` compares the copy with the database (one aggregate
-query): chunks another
-process added are fetched and added; if chunks were also deleted elsewhere, the copy is rebuilt.
-While this process is itself between committing a change and applying it, the check is skipped.
+query): chunks another process added are fetched and added; if chunks were also deleted
+elsewhere, the copy is rebuilt. While this process is itself between committing a change and
+applying it, the check is skipped.
 """
 
 from __future__ import annotations
@@ -136,17 +137,19 @@ class IndexManager:
         added: Sequence[int],
         vectors: np.ndarray,
     ) -> None:
-        """Mirror a committed change of chunks, then save the index file.
+        """Mirror a committed change of chunks in memory.
 
         An index opened here is built from the database as it is now, change included, so the
-        change is applied only to an index that was already open before it was committed.
+        change is applied only to an index that was already open before it was committed. The
+        file is not rewritten here (at 100k vectors that is 170 MB per ingested file): the
+        ingestion worker saves when it runs out of work, and the Space at shutdown. A file left
+        behind by a crash is stale, and is rebuilt from the stored vectors when next opened.
         """
         was_open = dataset_id in self._ready
         index = await self.ready(dataset_id, dimension)
         if was_open:
             await anyio.to_thread.run_sync(index.upsert, removed, added, vectors)
             self._changed.add(dataset_id)
-        await self.save_changed()
 
     def forget_chunks(self, dataset_id: uuid.UUID, removed: Sequence[int]) -> None:
         """Drop deleted chunks from a loaded index (a no-op when it is not loaded)."""
