@@ -167,6 +167,17 @@ async def listed_endpoint(session: AsyncSession, publication: Publication) -> En
     return await session.get(Endpoint, publication.endpoint_id)
 
 
+async def listed_on_marketplace(
+    session: AsyncSession, marketplace_id: uuid.UUID
+) -> list[Publication]:
+    rows = await session.scalars(
+        select(Publication)
+        .where(Publication.marketplace_id == marketplace_id)
+        .order_by(Publication.slug)
+    )
+    return list(rows)
+
+
 class Publisher:
     """Publishing operations of one tenant. Also used, tenant by tenant, by the worker."""
 
@@ -507,13 +518,7 @@ class Publisher:
         async with self.container.database.unit_of_work(write=False) as session:
             marketplaces = self._marketplaces(session)
             row = await marketplaces.get_row(marketplace_id)
-            publications = list(
-                await session.scalars(
-                    select(Publication)
-                    .where(Publication.marketplace_id == row.id)
-                    .order_by(Publication.slug)
-                )
-            )
+            publications = await listed_on_marketplace(session, row.id)
             account = await marketplaces.account(row)
         slugs = [p.slug for p in publications]
         if publications and not force:
@@ -545,13 +550,7 @@ class Publisher:
             marketplaces = self._marketplaces(session)
             for row in await self._chosen(session, None):
                 account = await marketplaces.account(row)
-                publications = list(
-                    await session.scalars(
-                        select(Publication)
-                        .where(Publication.marketplace_id == row.id)
-                        .order_by(Publication.slug)
-                    )
-                )
+                publications = await listed_on_marketplace(session, row.id)
                 if not publications or not account.credentials.usable:
                     continue
                 tasks = []
