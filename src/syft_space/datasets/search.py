@@ -23,6 +23,7 @@ import anyio
 import numpy as np
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from syft_space.core.errors import ConflictError, InvalidInputError
 from syft_space.datasets.embedding import Embedder
@@ -107,7 +108,7 @@ class SearchService:
         if query_vector is not None:
             await self._fill_similarities(candidates, query_vector)
         ranked = self._rank(list(candidates.values()), request)
-        results = await self._references(ranked, request.include_metadata, documents)
+        results = await self._references(ranked, request.include_metadata)
         return SearchResult(
             documents=results,
             provider_info={
@@ -215,36 +216,29 @@ class SearchService:
         self,
         ranked: list[tuple[int, float]],
         include_metadata: bool,
-        documents: dict[uuid.UUID, Document],
     ) -> list[ReferenceDocument]:
         if not ranked:
             return []
-        chunks = {
-            c.id: c
-            for c in await self.session.scalars(
-                select(Chunk).where(Chunk.id.in_([cid for cid, _ in ranked]))
-            )
-        }
-        context = await self._neighbours(list(chunks.values())) if include_metadata else {}
-        missing = {c.document_id for c in chunks.values()} - set(documents)
-        if include_metadata and missing:
-            documents = dict(documents)
-            documents.update(
-                {
-                    d.id: d
-                    for d in await self.session.scalars(
-                        select(Document).where(Document.id.in_(missing))
-                    )
-                }
-            )
+        # Chunks with their documents in one query; the vectors stay behind (not needed here).
+        rows = await self.session.execute(
+            select(Chunk, Document)
+            .join(Document, Document.id == Chunk.document_id)
+            .options(defer(Chunk.embedding))
+            .where(Chunk.id.in_([cid for cid, _ in ranked]))
+        )
+        found = {chunk.id: (chunk, document) for chunk, document in rows}
+        context = (
+            await self._neighbours([chunk for chunk, _ in found.values()])
+            if include_metadata
+            else {}
+        )
         references = []
         for chunk_id, score in ranked:
-            chunk = chunks.get(chunk_id)
-            if chunk is None:  # deleted since the index was read
+            if chunk_id not in found:  # deleted since the index was read
                 continue
-            document = documents.get(chunk.document_id)
+            chunk, document = found[chunk_id]
             metadata: dict[str, Any] = {}
-            if include_metadata and document is not None:
+            if include_metadata:
                 metadata = {
                     "file_name": document.file_name,
                     "title": document.title or document.file_name,
