@@ -409,14 +409,16 @@ class Publisher:
         ids = None if request.publish_to_all_marketplaces else request.marketplace_ids
         refused: list[MarketplaceResult] = []
         tasks: list[Task] = []
+        # The health check may call the model's provider: never while holding the write lock.
+        async with self.container.database.unit_of_work(write=False) as session:
+            problems = await self.readiness(session, await self._endpoint(session, slug))
+        if problems:
+            raise ConflictError(
+                f"Endpoint '{slug}' cannot be published yet. " + " ".join(problems),
+                extra={"problems": problems},
+            )
         async with self.container.database.unit_of_work() as session:
             endpoint = await self._endpoint(session, slug)
-            problems = await self.readiness(session, endpoint)
-            if problems:
-                raise ConflictError(
-                    f"Endpoint '{slug}' cannot be published yet. " + " ".join(problems),
-                    extra={"problems": problems},
-                )
             marketplaces = self._marketplaces(session)
             for row in await self._chosen(session, ids):
                 account = await marketplaces.account(row)
