@@ -1,0 +1,158 @@
+// Publish an endpoint to marketplaces: check the slug's availability first, choose where,
+// and see each marketplace's result.
+import { useState } from "react";
+import { Link } from "react-router";
+import { api } from "../lib/api";
+import { useLoad } from "../lib/hooks";
+import type { Availability, Marketplace, Page, PublishResponse } from "../lib/types";
+import { Badge, Dialog, Empty, ErrorBox, Loading } from "./ui";
+
+export function AvailabilityView({ availability }: { availability: Availability }) {
+  return (
+    <div className="availability" role="status" aria-label="Availability">
+      <p>
+        Locally:{" "}
+        {availability.local.ready ? (
+          <Badge status="healthy">ready</Badge>
+        ) : (
+          <Badge status="unhealthy">not ready</Badge>
+        )}
+      </p>
+      {availability.local.problems.length ? (
+        <ul>
+          {availability.local.problems.map((p) => (
+            <li key={p} className="field-error">
+              {p}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <ul>
+        {availability.marketplaces.map((m) => (
+          <li key={m.marketplace_id}>
+            {m.marketplace_name}:{" "}
+            {m.available === true ? (
+              <Badge status="healthy">slug available</Badge>
+            ) : m.available === false ? (
+              <Badge status="unhealthy">slug taken</Badge>
+            ) : (
+              <Badge status="degraded">unknown</Badge>
+            )}
+            {m.error ? <span className="field-error"> {m.error}</span> : null}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export function PublishDialog({ slug, onClose, onPublished }: { slug: string; onClose: () => void; onPublished: () => void }) {
+  const marketplaces = useLoad(() => api.get<Page<Marketplace>>("/marketplaces?limit=1000"), []);
+  const [all, setAll] = useState(true);
+  const [chosen, setChosen] = useState<Set<string>>(new Set());
+  const [availability, setAvailability] = useState<Availability | null>(null);
+  const [result, setResult] = useState<PublishResponse | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState<"" | "checking" | "publishing">("");
+
+  const selection = () =>
+    all ? { publish_to_all_marketplaces: true } : { marketplace_ids: [...chosen], publish_to_all_marketplaces: false };
+
+  const check = async () => {
+    setBusy("checking");
+    setError(null);
+    try {
+      setAvailability(
+        await api.post<Availability>(`/endpoints/${slug}/check-availability`, all ? {} : { marketplace_ids: [...chosen] }),
+      );
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy("");
+    }
+  };
+
+  const publish = async () => {
+    setBusy("publishing");
+    setError(null);
+    try {
+      setResult(await api.post<PublishResponse>(`/endpoints/${slug}/publish`, selection()));
+      onPublished();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy("");
+    }
+  };
+
+  const items = marketplaces.data?.items ?? [];
+  return (
+    <Dialog title="Publish to SyftHub" onClose={onClose}>
+      {marketplaces.error ? <ErrorBox error={marketplaces.error} /> : null}
+      {marketplaces.loading && !marketplaces.data ? <Loading what="marketplaces" /> : null}
+      {marketplaces.data && items.length === 0 ? (
+        <Empty title="No marketplace connected">
+          <p>
+            Add one in <Link to="/settings">Settings → Marketplaces</Link>, then publish.
+          </p>
+        </Empty>
+      ) : null}
+      {items.length > 0 ? (
+        <fieldset>
+          <legend>Where to publish</legend>
+          <div className="field checkbox">
+            <input id="publish-all" type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} />
+            <label htmlFor="publish-all">All marketplaces</label>
+          </div>
+          {items.map((m) => (
+            <div className="field checkbox" key={m.id}>
+              <input
+                id={`mp-${m.id}`}
+                type="checkbox"
+                disabled={all}
+                checked={all || chosen.has(m.id)}
+                onChange={(e) => {
+                  const next = new Set(chosen);
+                  if (e.target.checked) next.add(m.id);
+                  else next.delete(m.id);
+                  setChosen(next);
+                }}
+              />
+              <label htmlFor={`mp-${m.id}`}>
+                {m.name} <span className="muted">({m.url})</span> <Badge status={m.status} />
+              </label>
+            </div>
+          ))}
+        </fieldset>
+      ) : null}
+      {availability ? <AvailabilityView availability={availability} /> : null}
+      {result ? (
+        <ul className="results" aria-label="Publish results">
+          {result.results.map((r) => (
+            <li key={r.marketplace_id}>
+              <strong>{r.marketplace_name}</strong>:{" "}
+              {r.success ? <Badge status="published">published</Badge> : <Badge status="failed">failed</Badge>}{" "}
+              {r.success ? r.message : <span className="field-error">{r.error ?? r.message}</span>}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <ErrorBox error={error} />
+      <div className="actions">
+        <button type="button" className="secondary" onClick={onClose}>
+          {result ? "Close" : "Cancel"}
+        </button>
+        <button type="button" className="secondary" onClick={check} disabled={!!busy || items.length === 0}>
+          {busy === "checking" ? "Checking…" : "Check Availability"}
+        </button>
+        <button
+          type="button"
+          onClick={publish}
+          disabled={!!busy || items.length === 0 || (!all && chosen.size === 0)}
+        >
+          {busy === "publishing" ? "Publishing…" : "Publish"}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

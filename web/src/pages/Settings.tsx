@@ -1,0 +1,303 @@
+// Settings → Network (public URL, developer token, reachability), Marketplaces (add, test,
+// status, remove) and Sync.
+import { useState, type FormEvent } from "react";
+import { Badge, ConfirmDialog, Empty, ErrorBox, Loading, TextField, formatDate } from "../components/ui";
+import { ApiError, api } from "../lib/api";
+import { useLoad } from "../lib/hooks";
+import type { Marketplace, NetworkSettings, Page } from "../lib/types";
+import { REDACTED } from "../components/SchemaForm";
+
+export function Settings() {
+  return (
+    <section>
+      <h1>Settings</h1>
+      <Network />
+      <Marketplaces />
+    </section>
+  );
+}
+
+function Network() {
+  const network = useLoad(() => api.get<NetworkSettings>("/settings/network"), []);
+  const [publicUrl, setPublicUrl] = useState<string | null>(null);
+  const [token, setToken] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const fields = error instanceof ApiError ? error.fields : {};
+  const url = publicUrl ?? network.data?.public_url ?? "";
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    setSaved(false);
+    try {
+      const body: Record<string, unknown> = { public_url: url || null };
+      if (token) body.developer_token = token;
+      await api.patch("/settings/network", body);
+      setToken("");
+      setSaved(true);
+      await network.reload();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="network-title" className="card">
+      <h2 id="network-title">Network</h2>
+      {network.loading && !network.data ? <Loading what="network settings" /> : null}
+      <ErrorBox error={network.error} />
+      {network.data ? (
+        <p role="status">
+          {network.data.reachable ? <Badge status="healthy">Connected</Badge> : <Badge status="unhealthy">Not reachable</Badge>}{" "}
+          {network.data.reason}
+        </p>
+      ) : null}
+      <form onSubmit={submit} noValidate>
+        <TextField
+          label="Public URL"
+          value={url}
+          onChange={setPublicUrl}
+          error={fields.public_url}
+          hint="Where SyftHub reaches this Space; empty on a VM with a public IP (detected)."
+          placeholder="https://space.example.org"
+        />
+        <TextField
+          label="Developer token"
+          type="password"
+          value={token}
+          onChange={setToken}
+          error={fields.developer_token}
+          hint="Needed to publish from a laptop (no public IP). Contact OpenMined during the beta."
+          placeholder={network.data?.developer_token === REDACTED ? "Stored; leave empty to keep it" : undefined}
+          autoComplete="new-password"
+        />
+        <ErrorBox error={error} />
+        {saved ? <p className="ok" role="status">Saved.</p> : null}
+        <button type="submit" disabled={busy}>
+          {busy ? "Saving…" : "Save"}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function Marketplaces() {
+  const list = useLoad(() => api.get<Page<Marketplace>>("/marketplaces?limit=1000"), []);
+  const [adding, setAdding] = useState(false);
+  const [syncing, setSyncing] = useState(false);
+  const [synced, setSynced] = useState<Record<string, string[]> | null>(null);
+  const [syncError, setSyncError] = useState<unknown>(null);
+
+  const sync = async () => {
+    setSyncing(true);
+    setSyncError(null);
+    try {
+      setSynced(await api.post<Record<string, string[]>>("/marketplaces/sync"));
+      await list.reload();
+    } catch (e) {
+      setSyncError(e);
+    } finally {
+      setSyncing(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="mp-title" className="card">
+      <div className="page-head">
+        <h2 id="mp-title">Marketplaces</h2>
+        <button type="button" onClick={() => setAdding(true)}>
+          Add Marketplace
+        </button>
+        <button type="button" className="secondary" onClick={sync} disabled={syncing}>
+          {syncing ? "Syncing…" : "Sync published endpoints"}
+        </button>
+      </div>
+      <ErrorBox error={list.error} />
+      <ErrorBox error={syncError} />
+      {synced ? (
+        <ul aria-label="Sync results">
+          {Object.entries(synced).map(([name, slugs]) => (
+            <li key={name}>
+              {name}: {slugs.length ? slugs.join(", ") : "nothing to sync"}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {adding ? (
+        <AddMarketplace
+          onDone={() => {
+            setAdding(false);
+            void list.reload();
+          }}
+          onCancel={() => setAdding(false)}
+        />
+      ) : null}
+      {list.data && list.data.items.length === 0 && !adding ? (
+        <Empty title="No marketplace connected">
+          <p>Add SyftHub (https://syfthub.openmined.org) with your access token to publish endpoints.</p>
+        </Empty>
+      ) : null}
+      {list.data?.items.map((m) => <MarketplaceItem key={m.id} marketplace={m} onChanged={list.reload} />)}
+    </section>
+  );
+}
+
+function AddMarketplace({ onDone, onCancel }: { onDone: () => void; onCancel: () => void }) {
+  const [name, setName] = useState("SyftHub");
+  const [url, setUrl] = useState("https://syfthub.openmined.org");
+  const [username, setUsername] = useState("");
+  const [token, setToken] = useState("");
+  const [password, setPassword] = useState("");
+  const [isDefault, setIsDefault] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const fields = error instanceof ApiError ? error.fields : {};
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const credentials = token ? { access_token: token } : { username, password };
+      const created = await api.post<Marketplace>("/marketplaces", {
+        name,
+        url,
+        hub_username: username || null,
+        credentials,
+        is_default: isDefault,
+      });
+      // Saving tests the connection, as the spec's steps say; a failure shows on its status.
+      await api.post(`/marketplaces/${created.id}/test`).catch(() => undefined);
+      onDone();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} noValidate aria-label="Add marketplace" className="card">
+      <h3>Add marketplace</h3>
+      <TextField label="Marketplace name" value={name} onChange={setName} error={fields.name} required />
+      <TextField label="URL" value={url} onChange={setUrl} error={fields.url} required type="url" />
+      <TextField label="Hub username" value={username} onChange={setUsername} error={fields.hub_username ?? fields["credentials.username"]} />
+      <TextField
+        label="Access token"
+        type="password"
+        value={token}
+        onChange={setToken}
+        error={fields["credentials.access_token"] ?? fields.credentials}
+        hint="A personal access token (syft_pat_…); or leave empty and give the password."
+        autoComplete="new-password"
+      />
+      {!token ? (
+        <TextField
+          label="Password"
+          type="password"
+          value={password}
+          onChange={setPassword}
+          error={fields["credentials.password"]}
+          autoComplete="new-password"
+        />
+      ) : null}
+      <div className="field checkbox">
+        <input id="mp-default" type="checkbox" checked={isDefault} onChange={(e) => setIsDefault(e.target.checked)} />
+        <label htmlFor="mp-default">Default marketplace</label>
+      </div>
+      <ErrorBox error={error} />
+      <div className="actions">
+        <button type="button" className="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" disabled={busy}>
+          {busy ? "Saving and testing…" : "Save"}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function MarketplaceItem({ marketplace: m, onChanged }: { marketplace: Marketplace; onChanged: () => Promise<void> }) {
+  const [testing, setTesting] = useState(false);
+  const [test, setTest] = useState<{ success: boolean; message: string } | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [removing, setRemoving] = useState(false);
+  const [force, setForce] = useState(false);
+
+  return (
+    <article className="marketplace" aria-label={`Marketplace ${m.name}`}>
+      <h3>
+        {m.name} <Badge status={m.status} /> {m.is_default ? <Badge status="default">default</Badge> : null}
+      </h3>
+      <p className="muted">
+        {m.url}
+        {m.hub_username ? ` · as ${m.hub_username}` : ""}
+      </p>
+      {m.last_error ? (
+        <p className="field-error">
+          {m.last_error} ({formatDate(m.last_error_at)})
+        </p>
+      ) : null}
+      {test ? (
+        <p role="status">
+          {test.success ? <Badge status="healthy">connected</Badge> : <Badge status="unhealthy">failed</Badge>} {test.message}
+        </p>
+      ) : null}
+      <ErrorBox error={error} />
+      <div className="actions left">
+        <button
+          type="button"
+          className="secondary"
+          disabled={testing}
+          onClick={async () => {
+            setTesting(true);
+            setError(null);
+            try {
+              setTest(await api.post(`/marketplaces/${m.id}/test`));
+              await onChanged();
+            } catch (e) {
+              setError(e);
+            } finally {
+              setTesting(false);
+            }
+          }}
+        >
+          {testing ? "Testing…" : `Test ${m.name}`}
+        </button>
+        <button type="button" className="danger" onClick={() => setRemoving(true)}>
+          Remove {m.name}
+        </button>
+      </div>
+      {removing ? (
+        <ConfirmDialog
+          title={`Remove ${m.name}?`}
+          message={
+            force
+              ? "Endpoints are still published there: removing now leaves orphaned listings. Unpublish them first if you can."
+              : "Unpublish your endpoints from it first; the Space refuses while any are published."
+          }
+          confirmLabel={force ? "Remove anyway" : "Remove"}
+          onConfirm={async () => {
+            try {
+              await api.delete(`/marketplaces/${m.id}${force ? "?force=true" : ""}`);
+            } catch (e) {
+              if (e instanceof ApiError && e.status === 409) setForce(true);
+              throw e;
+            }
+            await onChanged();
+          }}
+          onClose={() => {
+            setRemoving(false);
+            setForce(false);
+          }}
+        />
+      ) : null}
+    </article>
+  );
+}
