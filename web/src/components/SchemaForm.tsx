@@ -345,18 +345,16 @@ function Field(props: FieldProps) {
   }
 
   const secret = schema.format === "password";
-  const stored = secret && value === REDACTED;
+  // On an edit, a secret left out (or sent back redacted) keeps its stored value.
+  const stored = secret && (value === REDACTED || editing);
   const long = (schema.maxLength ?? 0) > 1000 || /prompt|public_key/.test(name);
-  const text = value === undefined || value === null || stored ? "" : String(value);
+  const text = value === undefined || value === null || value === REDACTED ? "" : String(value);
   const placeholder = stored
     ? "Stored; leave empty to keep it"
     : schema.examples?.length
       ? `e.g. ${String(schema.examples[0])}`
       : undefined;
-  const change = (next: string) => {
-    if (next === "") onChange(stored ? REDACTED : undefined);
-    else onChange(next);
-  };
+  const change = (next: string) => onChange(next === "" ? undefined : next);
   return (
     <div className="field">
       <label htmlFor={id}>

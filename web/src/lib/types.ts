@@ -31,6 +31,7 @@ export interface JsonSchema {
   pattern?: string;
   examples?: unknown[];
   writeOnly?: boolean;
+  additionalProperties?: boolean | JsonSchema;
 }
 
 export interface TypeInfo {
