@@ -32,6 +32,8 @@ TABLES = (
     "ledger_entries",
     "credit_balances",
     "query_events",
+    "publications",
+    "network_settings",
     "marketplaces",
     "ingestion_jobs",
     "chunks",

@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from syft_space import __version__
 from syft_space.analytics.routes import router as analytics_router
 from syft_space.api.console import install_console
-from syft_space.api.deps import require_owner
+from syft_space.api.deps import require_owner, require_owner_identity
 from syft_space.api.errors import install_error_handlers
 from syft_space.api.health import router as health_router
 from syft_space.api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -23,6 +23,7 @@ from syft_space.datasets.embedding import Embedder
 from syft_space.datasets.routes import router as datasets_router
 from syft_space.endpoints.query_routes import router as query_router
 from syft_space.endpoints.routes import router as endpoints_router
+from syft_space.marketplaces.routes import hub_router
 from syft_space.marketplaces.routes import router as marketplaces_router
 from syft_space.models.routes import router as models_router
 from syft_space.policies.credit_routes import router as credits_router
@@ -52,6 +53,8 @@ def api_router() -> APIRouter:
     ):
         management.include_router(router)
     api.include_router(management)
+    # Owner routes that call hubs hold no transaction while they wait for them.
+    api.include_router(hub_router, dependencies=[Depends(require_owner_identity)])
     return api
 
 

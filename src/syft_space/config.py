@@ -109,6 +109,21 @@ class Settings(BaseSettings):
     analytics_retention_days: int = Field(
         default=90, ge=1, description="Days query events are kept."
     )
+    hub_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=120, description="How long to wait for a SyftHub to answer."
+    )
+    publish_debounce_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=600,
+        description="Quiet time after an edit before published listings are updated.",
+    )
+    heartbeat_interval_seconds: float = Field(
+        default=45.0,
+        gt=0,
+        le=3600,
+        description="Mean time between health reports to each hub (jittered by a third).",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(default="info")
     log_format: Literal["auto", "json", "console"] = Field(
         default="auto", description="auto: JSON unless stderr is a terminal."

@@ -40,11 +40,14 @@ from syft_space.datasets.watcher import FolderWatcher
 from syft_space.datasets.worker import IngestionWorker
 from syft_space.endpoints.query import QueryPipeline
 from syft_space.marketplaces.hub import HubClients
+from syft_space.marketplaces.service import seed_tenant
+from syft_space.marketplaces.worker import ListingWorker
 from syft_space.models.runtime import ModelRuntime
 from syft_space.plugins import Registries, build_registries
 from syft_space.policies.accounting import AccountingRuntime, TransactionTokens
 from syft_space.policies.engine import PolicyEngine, PolicyRuntime
 from syft_space.tenants.service import TenantService
+from syft_space.tenants.tables import Tenant
 
 log = get_logger(__name__)
 RETENTION_INTERVAL_SECONDS = 3600
@@ -73,14 +76,20 @@ class Container:
     started_at: float = field(default_factory=time.monotonic)
     _warming: asyncio.Task[None] | None = None
     _retention: asyncio.Task[None] | None = None
+    listings: ListingWorker = field(init=False)
+    """Pushes changed listings to marketplaces and reports health to them."""
+
+    def __post_init__(self) -> None:
+        self.listings = ListingWorker(self)
 
     def start_background_work(self) -> None:
-        """Index warm-up, ingestion workers and folder watching: the server runs them, the CLI
-        does not. Warming opens every dataset's index at start-up, so one that is missing or
-        corrupt is rebuilt then rather than by the first search."""
+        """Index warm-up, ingestion workers, folder watching and marketplace upkeep: the server
+        runs them, the CLI does not. Warming opens every dataset's index at start-up, so one
+        that is missing or corrupt is rebuilt then rather than by the first search."""
         self._warming = asyncio.create_task(self._warm_indexes(), name="index-warm-up")
         self._retention = asyncio.create_task(self._apply_retention(), name="analytics-retention")
         self.worker.start()
+        self.listings.start()
         if self.settings.watch_folders:
             self.watcher.start()
 
@@ -118,6 +127,7 @@ class Container:
             self._retention.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._retention
+        await self.listings.stop()
         await self.pipeline.events_recorded()
         await self.watcher.stop()
         await self.worker.stop()
@@ -169,6 +179,9 @@ async def build_container(
     async with database.unit_of_work() as session:
         tenant = await TenantService(session).ensure(settings.default_tenant)
         default_tenant_id = tenant.id
+        # Tenants made before marketplaces were seeded get their defaults now, once.
+        for tenant_id in await session.scalars(select(Tenant.id)):
+            await seed_tenant(session, tenant_id)
     key_file = None
     if bootstrap_owner_key and not settings.insecure_no_auth:
         key_file = await ensure_owner_key(database, settings.data_dir)
@@ -185,7 +198,7 @@ async def build_container(
     codec = ConfigCodec(secret_box(settings))
     registries = build_registries()
     rate_limits = build_rate_limit_store(settings.redis_url)
-    hubs = HubClients()
+    hubs = HubClients(settings.hub_timeout_seconds)
     engine = PolicyEngine(
         {p.name: p for p in registries.policies.all()},
         PolicyRuntime(

@@ -4,7 +4,7 @@ from syft_space.analytics.tables import QueryEvent
 from syft_space.auth.tables import OwnerKey
 from syft_space.datasets.tables import Chunk, Dataset, Document, IngestionJob
 from syft_space.endpoints.tables import Endpoint
-from syft_space.marketplaces.tables import Marketplace
+from syft_space.marketplaces.tables import Marketplace, NetworkSettings, Publication
 from syft_space.models.tables import Model
 from syft_space.policies.ledger_tables import CreditBalance, LedgerEntry
 from syft_space.policies.tables import Policy
@@ -20,8 +20,10 @@ __all__ = [
     "LedgerEntry",
     "Marketplace",
     "Model",
+    "NetworkSettings",
     "OwnerKey",
     "Policy",
+    "Publication",
     "QueryEvent",
     "Tenant",
 ]

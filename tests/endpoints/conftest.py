@@ -69,16 +69,16 @@ class Published:
 @pytest.fixture
 async def published(space: Space, hub: HubDouble) -> Published:
     owner = hub.users["alice"]
-    response = await space.client.post(
-        "/api/v1/marketplaces/",
+    (default,) = (await space.client.get("/api/v1/marketplaces")).json()["items"]
+    response = await space.client.patch(
+        f"/api/v1/marketplaces/{default['id']}",
         json={
-            "name": "SyftHub",
             "url": hub.base_url,
             "hub_username": owner.username,
             "credentials": {"access_token": owner.pat},
         },
     )
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text
     await create_dataset(space.client, "news")
     await upload(
         space.client,

@@ -8,12 +8,12 @@ queries (five or more) failed on the Space's side. healthy otherwise.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from syft_space.analytics.tables import QueryEvent
-from syft_space.container import Container
 from syft_space.core.db import utcnow
 from syft_space.datasets.health import dataset_health
 from syft_space.datasets.tables import Dataset
@@ -21,6 +21,9 @@ from syft_space.endpoints.schemas import EndpointHealth, HealthStatus, PartHealt
 from syft_space.endpoints.tables import Endpoint
 from syft_space.models.service import handle_for
 from syft_space.models.tables import Model
+
+if TYPE_CHECKING:  # the container builds the publishing worker, which checks health
+    from syft_space.container import Container
 
 RECENT = timedelta(hours=1)
 RECENT_EVENTS = 200

@@ -23,6 +23,7 @@ router = APIRouter(prefix="/endpoints", tags=["Endpoints"])
 def endpoint_service(owner: OwnerDep) -> EndpointService:
     # The query pipeline keeps endpoints for a second; any change here must reach it now.
     after_commit(owner.session, owner.container.pipeline.forget_snapshots)
+    after_commit(owner.session, owner.container.listings.wake)
     return EndpointService(owner.session, owner.tenant_id)
 
 

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from syft_space.core.schemas import ResourceName, Slug, StrictModel, Tags, UtcDatetime
+from syft_space.marketplaces.schemas import PublicationRead
 
 MAX_DESCRIPTION = 50_000
 MAX_SUMMARY = 500
@@ -59,6 +60,9 @@ class EndpointRead(BaseModel):
     response_type: ResponseType
     system_prompt: str
     published: bool
+    published_to: list[PublicationRead] = Field(
+        description="Where it is listed, or being listed, and how that stands."
+    )
     created_at: UtcDatetime
     updated_at: UtcDatetime
 

@@ -8,9 +8,11 @@ checked on the endpoint as it will be after every create or update.
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -20,9 +22,14 @@ from syft_space.core.schemas import Page, PageParams
 from syft_space.datasets.tables import Dataset
 from syft_space.endpoints.schemas import EndpointCreate, EndpointRead, EndpointUpdate, ResponseType
 from syft_space.endpoints.tables import Endpoint
+from syft_space.marketplaces.changes import forget_endpoint, listed_on, mark_changed
+from syft_space.marketplaces.schemas import PublicationRead
+from syft_space.marketplaces.tables import Marketplace, Publication
 from syft_space.models.tables import Model
 from syft_space.policies.tables import Policy
 
+# What a marketplace shows of an endpoint: editing any of these updates its listings.
+LISTED_FIELDS = frozenset({"name", "description", "summary", "tags", "response_type", "published"})
 _NEEDS = {
     ResponseType.RAW: ("dataset",),
     ResponseType.SUMMARY: ("model",),
@@ -45,15 +52,45 @@ class EndpointService:
             .where(Endpoint.tenant_id == self.tenant_id)
         )
 
-    @staticmethod
-    def _read(row: Endpoint, dataset: str | None, model: str | None) -> EndpointRead:
-        fields = {
-            name: getattr(row, name)
-            for name in EndpointRead.model_fields
-            if name not in ("dataset", "model")
-        }
-        fields.update(dataset=dataset, model=model)
-        return EndpointRead.model_validate(fields)
+    async def _publications(
+        self, endpoint_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, list[PublicationRead]]:
+        rows = await self.session.execute(
+            select(Publication, Marketplace.name)
+            .join(Marketplace, Marketplace.id == Publication.marketplace_id)
+            .where(Publication.endpoint_id.in_(endpoint_ids))
+            .order_by(Marketplace.name)
+        )
+        found: dict[uuid.UUID, list[PublicationRead]] = defaultdict(list)
+        for publication, marketplace_name in rows:
+            assert publication.endpoint_id is not None
+            found[publication.endpoint_id].append(
+                PublicationRead(
+                    marketplace_id=publication.marketplace_id,
+                    marketplace_name=marketplace_name,
+                    status=publication.status,  # type: ignore[arg-type]
+                    error=publication.error,
+                    published_at=publication.published_at,
+                    updated_at=publication.updated_at,
+                    next_attempt_at=publication.next_attempt_at,
+                )
+            )
+        return found
+
+    async def _reads(
+        self, found: Sequence[Row[Endpoint, str | None, str | None]]
+    ) -> list[EndpointRead]:
+        publications = await self._publications([row.id for row, _, _ in found])
+        reads = []
+        for row, dataset, model in found:
+            fields = {
+                name: getattr(row, name)
+                for name in EndpointRead.model_fields
+                if name not in ("dataset", "model", "published_to")
+            }
+            fields.update(dataset=dataset, model=model, published_to=publications[row.id])
+            reads.append(EndpointRead.model_validate(fields))
+        return reads
 
     async def get_row(self, slug: str) -> Endpoint:
         row = await self.repo.find_by(Endpoint.slug, slug)
@@ -66,7 +103,8 @@ class EndpointService:
         found = result.one_or_none()
         if found is None:
             raise NotFoundError(f"Endpoint '{slug}' not found.")
-        return self._read(*found)
+        (read,) = await self._reads([found])
+        return read
 
     async def list_page(self, params: PageParams) -> Page[EndpointRead]:
         query = self._with_names()
@@ -77,7 +115,7 @@ class EndpointService:
             query.order_by(Endpoint.slug).offset(params.skip).limit(params.limit)
         )
         return Page[EndpointRead](
-            items=[self._read(*found) for found in result],
+            items=await self._reads(list(result)),
             total=total or 0,
             skip=params.skip,
             limit=params.limit,
@@ -140,6 +178,12 @@ class EndpointService:
             ),
         )
         if "slug" in changes and changes["slug"] != row.slug:
+            listed = await listed_on(self.session, row.id)
+            if listed:
+                raise ConflictError(
+                    f"Endpoint '{row.slug}' is published on {', '.join(listed)}, where its slug "
+                    "is its address: unpublish it first, change the slug, then publish again."
+                )
             await self._ensure_slug_free(changes["slug"])
         if "dataset" in changes:
             row.dataset_id = await self._resolve(Dataset, changes.pop("dataset"))
@@ -149,6 +193,8 @@ class EndpointService:
             setattr(row, name, value)
         self._check_parts(row)
         await self.session.flush()
+        if patch.model_fields_set & LISTED_FIELDS:
+            await mark_changed(self.session, row.id)
         return await self.get(row.slug)
 
     async def delete(self, slug: str) -> str:
@@ -156,6 +202,7 @@ class EndpointService:
         policies = await self.session.scalar(
             select(func.count()).select_from(Policy).where(Policy.endpoint_id == row.id)
         )
+        await forget_endpoint(self.session, row.id)
         await self.repo.delete(row)
         return f"Endpoint '{slug}' and its {policies or 0} policies deleted."
 

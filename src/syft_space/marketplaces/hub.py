@@ -43,11 +43,32 @@ class HubAccount:
     """Changes whenever the row changes, so a stale client is replaced."""
 
 
+class HubAuthError(HubError):
+    """The hub refused the account's credentials."""
+
+
+class HubBusyError(HubUnreachableError):
+    """The hub asked us to slow down (429)."""
+
+    def __init__(self, detail: str, retry_after: float | None) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 def readable(response: httpx.Response) -> str:
+    if "html" in response.headers.get("content-type", ""):
+        return "an HTML page, not the hub's API: check the marketplace URL"
     try:
         body = response.json()
     except ValueError:
         return response.text.strip()[:200] or "(empty body)"
+    if isinstance(body, dict) and isinstance(body.get("detail"), list):
+        # FastAPI validation errors: name each refused field.
+        return "; ".join(
+            f"{'.'.join(str(p) for p in item.get('loc', [])[1:])}: {item.get('msg')}"
+            for item in body["detail"]
+            if isinstance(item, dict)
+        )
     if isinstance(body, dict):
         for key in ("detail", "message", "error"):
             if isinstance(body.get(key), str):
@@ -85,7 +106,7 @@ class HubClient:
         if credentials.access_token is not None:
             return credentials.access_token.get_secret_value()
         if credentials.username is None or credentials.password is None:
-            raise HubError(
+            raise HubAuthError(
                 f"No credentials for marketplace '{self.account.name}': add a personal access "
                 "token, or a username and password."
             )
@@ -97,8 +118,10 @@ class HubClient:
                 "password": credentials.password.get_secret_value(),
             },
         )
+        if response.status_code >= 500:
+            raise self.refused(response, "logging in")
         if response.status_code != 200:
-            raise HubError(
+            raise HubAuthError(
                 f"SyftHub at {self.account.url} refused the login ({response.status_code}: "
                 f"{readable(response)})."
             )
@@ -123,13 +146,82 @@ class HubClient:
             self._token = None
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def refused(self, response: httpx.Response, what: str) -> HubError | HubUnreachableError:
+        """The error for an unexpected answer: the hub's trouble (5xx, 429) is transient and
+        retried; anything else is a refusal a person has to look at."""
+        reason = f"{response.status_code}: {readable(response)}"
+        if response.status_code == 429:
+            retry_after = response.headers.get("retry-after", "")
+            return HubBusyError(
+                f"SyftHub at {self.account.url} asked to slow down while {what}.",
+                float(retry_after) if retry_after.replace(".", "", 1).isdigit() else None,
+            )
+        if response.status_code >= 500:
+            return HubUnreachableError(
+                f"SyftHub at {self.account.url} failed while {what} ({reason}); it is retried."
+            )
+        if response.status_code in (401, 403):
+            return HubAuthError(
+                f"SyftHub refused the account's credentials while {what} ({reason}): check the "
+                "marketplace's token or password."
+            )
+        return HubError(f"SyftHub refused {what} ({reason}).")
+
+    async def create_endpoint(self, listing: dict[str, Any]) -> httpx.Response:
+        """The raw answer: a 400 may mean the slug is taken, which the caller tells apart."""
+        response = await self.request("POST", "/endpoints", json=listing)
+        if response.status_code >= 500 or response.status_code == 429:
+            raise self.refused(response, f"publishing '{listing['slug']}'")
+        return response
+
+    async def update_endpoint(self, slug: str, listing: dict[str, Any]) -> bool:
+        """False when the hub has no such listing (to create instead)."""
+        response = await self.request("PATCH", f"/endpoints/slug/{slug}", json=listing)
+        if response.status_code == 404:
+            return False
+        if response.status_code != 200:
+            raise self.refused(response, f"updating '{slug}'")
+        return True
+
+    async def delete_endpoint(self, slug: str) -> bool:
+        """False when there was nothing to delete."""
+        response = await self.request("DELETE", f"/endpoints/slug/{slug}")
+        if response.status_code == 404:
+            return False
+        if response.status_code not in (200, 204):
+            raise self.refused(response, f"unpublishing '{slug}'")
+        return True
+
+    async def endpoint_exists(self, slug: str) -> bool:
+        response = await self.request("GET", f"/endpoints/{slug}/exists")
+        if response.status_code != 200:
+            raise self.refused(response, f"checking whether '{slug}' is taken")
+        body = self._json(response, "the slug check")
+        if not isinstance(body, bool):
+            raise HubError("SyftHub answered the slug check with something other than true/false.")
+        return body
+
+    async def sync_endpoints(self, listings: list[dict[str, Any]]) -> None:
+        response = await self.request("POST", "/endpoints/sync", json={"endpoints": listings})
+        if response.status_code != 200:
+            raise self.refused(response, "syncing the endpoint list")
+
+    async def report_health(
+        self, entries: list[dict[str, Any]], ttl_seconds: int, url: str | None
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"endpoints": entries, "ttl_seconds": ttl_seconds}
+        if url is not None:
+            body["url"] = url
+        response = await self.request("POST", "/endpoints/health", json=body)
+        if response.status_code != 200:
+            raise self.refused(response, "reporting endpoint health")
+        answer: dict[str, Any] = self._json(response, "the health report")
+        return answer
+
     async def me(self) -> dict[str, Any]:
         response = await self.request("GET", "/users/me")
         if response.status_code != 200:
-            raise HubError(
-                f"SyftHub did not accept the account ({response.status_code}: "
-                f"{readable(response)})."
-            )
+            raise self.refused(response, "reading the account")
         body: dict[str, Any] = self._json(response, "the account lookup")
         return body
 
@@ -162,7 +254,7 @@ class HubClient:
 class HubClients:
     """One client per marketplace configuration, sharing one connection pool."""
 
-    def __init__(self, timeout_seconds: float = 10.0) -> None:
+    def __init__(self, timeout_seconds: float) -> None:
         self.http = httpx.AsyncClient(timeout=timeout_seconds)
         self._clients: dict[uuid.UUID, HubClient] = {}
 

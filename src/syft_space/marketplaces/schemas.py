@@ -78,3 +78,108 @@ class MarketplaceRead(BaseModel):
     credentials: dict[str, Any] = Field(description="Secrets appear as '**********'.")
     created_at: UtcDatetime
     updated_at: UtcDatetime
+
+
+class HeartbeatRead(BaseModel):
+    last_ok_at: UtcDatetime | None = Field(description="When the hub last accepted a report.")
+    failures: int = Field(description="Reports refused or lost since the last accepted one.")
+    last_error: str | None
+    next_at: UtcDatetime | None = Field(description="When the next report is due.")
+
+
+class MarketplaceStatusRead(MarketplaceRead):
+    published_endpoints: list[str] = Field(description="Slugs listed on this marketplace.")
+    heartbeat: HeartbeatRead
+
+
+class ConnectionTest(BaseModel):
+    success: bool
+    message: str
+    username: str | None = Field(description="The account's username on the hub.")
+    marketplace: MarketplaceStatusRead
+
+
+class NetworkRead(BaseModel):
+    public_url: str | None = Field(description="Where hubs send queries for this Space.")
+    developer_token: str | None = Field(description="'**********' when set.")
+    detected_url: str | None = Field(
+        description="A public address found on this machine's network interface, if any."
+    )
+    reachable: bool = Field(description="Whether a hub on the internet can reach the Space.")
+    reason: str
+
+
+class NetworkUpdate(StrictModel):
+    public_url: HubUrl | None = Field(
+        default=None, description="https://space.example.org; null clears it."
+    )
+    developer_token: SecretStr | None = Field(
+        default=None,
+        description="A SyftHub personal access token (syft_pat_...), used by every marketplace "
+        "without credentials of its own; null clears it.",
+    )
+
+
+class NetworkUpdated(NetworkRead):
+    token_check: ConnectionTest | None = Field(
+        description="The developer token tried against the default marketplace."
+    )
+
+
+PublicationStatus = Literal["pending", "published", "failed", "removing"]
+
+
+class PublicationRead(BaseModel):
+    marketplace_id: uuid.UUID
+    marketplace_name: str
+    status: PublicationStatus = Field(
+        description="pending: a change waits to be pushed; failed: the last push failed (see "
+        "error; retried at next_attempt_at when it may succeed); removing: being unlisted."
+    )
+    error: str | None
+    published_at: UtcDatetime | None = Field(description="When the hub first accepted it.")
+    updated_at: UtcDatetime
+    next_attempt_at: UtcDatetime | None
+
+
+class MarketplaceChoice(StrictModel):
+    marketplace_ids: list[uuid.UUID] | None = Field(
+        default=None, max_length=100, description="Marketplaces to act on; default: all."
+    )
+
+
+class PublishRequest(StrictModel):
+    publish_to_all_marketplaces: bool = False
+    marketplace_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
+
+
+class MarketplaceResult(BaseModel):
+    marketplace_id: uuid.UUID
+    marketplace_name: str
+    success: bool
+    message: str
+    error: str | None
+
+
+class PublishResult(BaseModel):
+    endpoint_slug: str
+    results: list[MarketplaceResult]
+
+
+class LocalReadiness(BaseModel):
+    ready: bool
+    problems: list[str] = Field(description="What to fix before publishing.")
+
+
+class SlugAvailability(BaseModel):
+    marketplace_id: uuid.UUID
+    marketplace_name: str
+    available: bool | None = Field(description="null when the hub could not be asked.")
+    message: str
+    error: str | None
+
+
+class AvailabilityReport(BaseModel):
+    endpoint_slug: str
+    local: LocalReadiness
+    marketplaces: list[SlugAvailability]

@@ -18,6 +18,7 @@ router = APIRouter(prefix="/policies", tags=["Policies"])
 def policy_service(owner: OwnerDep) -> PolicyService:
     # The query pipeline keeps policies for a second; any change here must reach it now.
     after_commit(owner.session, owner.container.pipeline.forget_snapshots)
+    after_commit(owner.session, owner.container.listings.wake)
     return PolicyService(
         owner.session, owner.tenant_id, owner.container.registries.policies, owner.container.codec
     )

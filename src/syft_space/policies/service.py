@@ -13,6 +13,7 @@ from syft_space.core.registry import TypeRegistry
 from syft_space.core.resources import TenantRepository, reject_nulls
 from syft_space.core.schemas import Page, PageParams
 from syft_space.endpoints.tables import Endpoint
+from syft_space.marketplaces.changes import mark_changed
 from syft_space.policies.schemas import PolicyCreate, PolicyRead, PolicyUpdate
 from syft_space.policies.tables import Policy
 from syft_space.policies.types import PolicyType
@@ -117,6 +118,7 @@ class PolicyService:
             secrets=stored.secrets,
         )
         await self.repo.add(row)
+        await mark_changed(self.session, endpoint_id)
         return self._read(row, data.endpoint)
 
     async def update(self, policy_id: uuid.UUID, patch: PolicyUpdate) -> PolicyRead:
@@ -139,11 +141,15 @@ class PolicyService:
                 current=StoredConfig(row.configuration, row.secrets),
             )
             row.configuration, row.secrets = stored.configuration, stored.secrets
+        moved_from = row.endpoint_id
         row.endpoint_id, row.name = endpoint_id, name
         await self.session.flush()
+        for changed in {moved_from, endpoint_id}:
+            await mark_changed(self.session, changed)
         return self._read(row, slug)
 
     async def delete(self, policy_id: uuid.UUID) -> str:
         row, slug = await self._get_pair(policy_id)
         await self.repo.delete(row)
+        await mark_changed(self.session, row.endpoint_id)
         return f"Policy '{row.name}' removed from endpoint '{slug}'."

@@ -32,8 +32,20 @@ from syft_space.policies.engine import (
 from syft_space.policies.ledger_tables import LedgerEntry
 
 
+@dataclass(frozen=True)
+class PublicTerms:
+    """What a marketplace shows of a policy: a sentence and the configuration a caller may
+    know. Never secrets, and never the individual people an owner named."""
+
+    description: str
+    config: dict[str, object]
+
+
 class PolicyType(PluginType, PolicyHooks, Protocol):
-    """A kind of policy: its configuration, and the hooks the query pipeline runs."""
+    """A kind of policy: its configuration, the hooks the query pipeline runs, and its terms
+    as published to marketplaces."""
+
+    def public_terms(self, config: BaseModel) -> PublicTerms: ...
 
 
 _EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+$|^@?[A-Za-z0-9*?.\-]+\.[A-Za-z*]+$")
@@ -164,8 +176,25 @@ class AccessPolicyType(NoHooks):
             )
         context.entries.append(PolicyEntry(self.name, policy.name, "allowed"))
 
+    def public_terms(self, config: BaseModel) -> PublicTerms:
+        assert isinstance(config, AccessConfig)
+        # Named people stay private; patterns and domains describe who qualifies.
+        groups = [pattern for pattern in config.allow if "*" in pattern or "@" not in pattern]
+        named = len(config.allow) - len(groups)
+        if not config.allow:
+            description = "Open to every caller the owner has not refused."
+        else:
+            who = ", ".join(groups) if groups else ""
+            people = f"{named} named people" if named else ""
+            description = f"Only {' and '.join(p for p in (who, people) if p)} may query."
+        return PublicTerms(
+            description,
+            {"restricted": bool(config.allow), "allowed_groups": groups, "named_callers": named},
+        )
+
 
 WINDOWS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+UNIT_NAMES = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
 
 
 def parse_rate(rate: str) -> Limit:
@@ -206,6 +235,18 @@ class RateLimitPolicyType(NoHooks):
                 )
         context.entries.append(PolicyEntry(self.name, policy.name, "allowed"))
 
+    def public_terms(self, config: BaseModel) -> PublicTerms:
+        assert isinstance(config, RateLimitConfig)
+        phrases = []
+        for rule in config.limits:
+            count, _, unit = rule.rate.replace(" ", "").partition("/")
+            subject = "per caller" if rule.scope == "user" else "across all callers"
+            phrases.append(f"{count} queries per {UNIT_NAMES[unit]} {subject}")
+        return PublicTerms(
+            "At most " + "; ".join(phrases) + ".",
+            {"limits": [rule.model_dump() for rule in config.limits]},
+        )
+
 
 @dataclass(frozen=True)
 class AccountingPolicyType:
@@ -220,6 +261,33 @@ class AccountingPolicyType:
             per_request=money(config.price_per_request),
             per_document=money(config.price_per_document),
             per_1k_tokens=money(config.price_per_1k_tokens),
+        )
+
+    def public_terms(self, config: BaseModel) -> PublicTerms:
+        assert isinstance(config, AccountingConfig)
+        prices = [
+            f"{amount} {config.currency} per {unit}"
+            for amount, unit in (
+                (config.price_per_request, "query"),
+                (config.price_per_document, "document returned"),
+                (config.price_per_1k_tokens, "1,000 tokens"),
+            )
+            if amount
+        ]
+        description = ("Costs " + ", plus ".join(prices) + ".") if prices else "Free to query."
+        if config.require_transaction_token:
+            description += " Pay with a transaction token."
+        return PublicTerms(
+            description,
+            config.model_dump(
+                include={
+                    "currency",
+                    "price_per_request",
+                    "price_per_document",
+                    "price_per_1k_tokens",
+                    "require_transaction_token",
+                }
+            ),
         )
 
     def _refuse(

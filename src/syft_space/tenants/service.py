@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from syft_space.core.errors import ConflictError, NotFoundError
 from syft_space.core.schemas import UtcDatetime
+from syft_space.marketplaces.service import seed_tenant
 from syft_space.tenants.tables import Tenant
 
 
@@ -30,6 +31,7 @@ class TenantService:
         tenant = Tenant(name=name)
         self._session.add(tenant)
         await self._session.flush()
+        await seed_tenant(self._session, tenant.id)
         return tenant
 
     async def find(self, name: str) -> Tenant | None:
