@@ -29,6 +29,7 @@ from syft_space.api.console import PACKAGED_BUILD
 from tests.doubles.hub import HubDouble
 from tests.doubles.server import serving
 from tests.e2e.server import running_server
+from tests.web.listing_hub import Listings, listing_hub
 
 pytestmark = pytest.mark.e2e
 
@@ -72,10 +73,15 @@ def steady_model() -> Starlette:
 
 
 @pytest.fixture
-def hub() -> Iterator[HubDouble]:
+def listings() -> Listings:
+    return Listings()
+
+
+@pytest.fixture
+def hub(listings: Listings) -> Iterator[HubDouble]:
     double = HubDouble()
     double.add_user("alice", "alice@example.org")
-    with serving(double.app()) as url:
+    with serving(listing_hub(double, listings)) as url:
         double.base_url = url
         yield double
 
@@ -98,7 +104,7 @@ def run_walk(env: dict[str, str]) -> dict[str, Any]:
     return report
 
 
-def test_the_console_end_to_end(tmp_path: Path, hub: HubDouble) -> None:
+def test_the_console_end_to_end(tmp_path: Path, hub: HubDouble, listings: Listings) -> None:
     assert (PACKAGED_BUILD / "index.html").is_file(), (
         "The console is not built: run ./check, or cd web && npm ci && npm run build."
     )
@@ -116,6 +122,9 @@ def test_the_console_end_to_end(tmp_path: Path, hub: HubDouble) -> None:
                 "HUB_TOKEN": alice.pat,
             }
         )
+    # The hub saw the endpoint listed by the publish dialog, then removed by the unpublish.
+    assert listings.created == ["news-qa"]
+    assert listings.deleted == ["news-qa"]
     assert report["steps"] == [
         "sign in",
         "create a dataset",
@@ -125,6 +134,8 @@ def test_the_console_end_to_end(tmp_path: Path, hub: HubDouble) -> None:
         "add a policy",
         "playground answer with a citation",
         "connect the hub",
+        "publish to the hub",
+        "unpublish",
         "dashboard with usage",
         "client routes survive a reload",
     ]

@@ -194,32 +194,48 @@ try {
   await step("connect the hub", async () => {
     await page.getByRole("link", { name: "Settings" }).click();
     await heading("Settings").waitFor();
+    // Every Space starts with the public SyftHub listed; this one is the local hub double.
+    await page.getByRole("article", { name: "Marketplace SyftHub" }).waitFor();
     await page.getByRole("button", { name: "Add Marketplace" }).click();
     const form = page.getByRole("form", { name: "Add marketplace" });
+    await form.getByLabel(/^Marketplace name/).fill("Hub double");
     await form.getByLabel(/^URL/).fill(env("HUB_URL"));
     await form.getByLabel("Hub username").fill(env("HUB_USERNAME"));
     await form.getByLabel("Access token").fill(env("HUB_TOKEN"));
     await form.getByRole("button", { name: "Save" }).click();
-    await page.getByRole("article", { name: "Marketplace SyftHub" }).waitFor();
+    const hub = page.getByRole("article", { name: "Marketplace Hub double" });
+    await hub.getByText("active").waitFor();
+    await hub.getByRole("button", { name: "Test Hub double" }).click();
+    await hub.getByRole("status").filter({ hasText: "connected" }).waitFor();
     await shot("settings");
   });
 
-  if (process.env.E2E_PUBLISH === "1") {
-    await step("publish to the hub", async () => {
-      await page.getByRole("link", { name: "Endpoints" }).click();
-      await page.getByRole("link", { name: "News QA" }).click();
-      await page.getByRole("button", { name: "Publish to SyftHub" }).click();
-      const dialog = page.getByRole("dialog", { name: "Publish to SyftHub" });
-      await dialog.getByRole("button", { name: "Check Availability" }).click();
-      await dialog.getByText("slug available").waitFor();
-      await dialog.getByRole("button", { name: "Publish", exact: true }).click();
-      await dialog.getByRole("list", { name: "Publish results" }).getByText("published").first().waitFor();
-      await shot("publish-dialog");
-      await dialog.getByRole("button", { name: "Close", exact: true }).click();
-      await page.getByRole("list", { name: "Published to" }).getByText("SyftHub").waitFor();
-      await shot("endpoint-published");
-    });
-  }
+  await step("publish to the hub", async () => {
+    await page.getByRole("link", { name: "Endpoints" }).click();
+    await page.getByRole("link", { name: "News QA" }).click();
+    await page.getByRole("button", { name: "Publish to SyftHub" }).click();
+    const dialog = page.getByRole("dialog", { name: "Publish to SyftHub" });
+    await dialog.getByLabel("All marketplaces").uncheck();
+    await dialog.getByRole("checkbox", { name: /Hub double/ }).check();
+    await dialog.getByRole("button", { name: "Check Availability" }).click();
+    await dialog.getByText("slug available").waitFor();
+    await dialog.getByRole("button", { name: "Publish", exact: true }).click();
+    const results = dialog.getByRole("list", { name: "Publish results" });
+    await results.getByText("Successfully published endpoint").waitFor();
+    await shot("publish-dialog");
+    await dialog.getByRole("button", { name: "Close", exact: true }).click();
+    const publishedTo = page.getByRole("list", { name: "Published to" });
+    await publishedTo.getByText("Hub double").waitFor();
+    await publishedTo.getByText("published", { exact: true }).waitFor();
+    await shot("endpoint-published");
+  });
+
+  await step("unpublish", async () => {
+    await page.getByRole("button", { name: "Unpublish from SyftHub" }).click();
+    const confirm = page.getByRole("dialog", { name: "Unpublish News QA?" });
+    await confirm.getByRole("button", { name: "Unpublish" }).click();
+    await page.getByRole("list", { name: "Unpublish results" }).getByText("unpublished").waitFor();
+  });
 
   await step("dashboard with usage", async () => {
     await page.getByRole("link", { name: "Dashboard" }).click();

@@ -38,7 +38,7 @@ export function AvailabilityView({ availability }: { availability: Availability 
             ) : (
               <Badge status="degraded">unknown</Badge>
             )}
-            {m.error ? <span className="field-error"> {m.error}</span> : null}
+            {m.error ? <span className="field-error"> {m.error}</span> : <span className="muted"> {m.message}</span>}
           </li>
         ))}
       </ul>

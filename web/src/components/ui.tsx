@@ -208,7 +208,7 @@ export function Dialog({ title, onClose, children }: DialogProps) {
       >
         <div className="dialog-head">
           <h2 id={`${id}-title`}>{title}</h2>
-          <button type="button" className="dialog-close secondary" onClick={onClose} aria-label="Close">
+          <button type="button" className="dialog-close secondary" onClick={onClose} aria-label="Close dialog">
             ×
           </button>
         </div>

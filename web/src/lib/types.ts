@@ -141,9 +141,12 @@ export type ResponseType = "raw" | "summary" | "both";
 export interface PublishedTo {
   marketplace_id: string;
   marketplace_name: string;
-  status: "published" | "pending" | "failed";
+  /** pending: a change waits to be pushed; failed: see error (retried at next_attempt_at). */
+  status: "published" | "pending" | "failed" | "removing";
   error: string | null;
-  updated_at: string | null;
+  published_at: string | null;
+  updated_at: string;
+  next_attempt_at: string | null;
 }
 
 export interface Endpoint {
@@ -199,14 +202,27 @@ export interface Marketplace {
   last_error: string | null;
   last_error_at: string | null;
   credentials: Record<string, unknown>;
+  published_endpoints: string[];
+  heartbeat: {
+    last_ok_at: string | null;
+    failures: number;
+    last_error: string | null;
+    next_at: string | null;
+  };
   created_at: string;
+}
+
+export interface ConnectionTest {
+  success: boolean;
+  message: string;
+  username: string | null;
 }
 
 export interface MarketplaceResult {
   marketplace_id: string;
   marketplace_name: string;
   success: boolean;
-  message: string | null;
+  message: string;
   error: string | null;
 }
 
@@ -222,6 +238,7 @@ export interface Availability {
     marketplace_id: string;
     marketplace_name: string;
     available: boolean | null;
+    message: string;
     error: string | null;
   }[];
 }
@@ -229,8 +246,11 @@ export interface Availability {
 export interface NetworkSettings {
   public_url: string | null;
   developer_token: string | null;
+  detected_url: string | null;
   reachable: boolean;
   reason: string;
+  /** Only in the answer to a PATCH that set a developer token. */
+  token_check?: ConnectionTest | null;
 }
 
 export interface ServiceHealth {

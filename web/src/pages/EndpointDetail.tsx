@@ -110,7 +110,10 @@ export function EndpointDetail() {
             <li key={p.marketplace_id}>
               {p.marketplace_name}: <Badge status={p.status} />
               {p.error ? <span className="field-error"> {p.error}</span> : null}{" "}
-              <span className="muted">{formatDate(p.updated_at)}</span>
+              <span className="muted">
+                {p.published_at ? `since ${formatDate(p.published_at)}` : `updated ${formatDate(p.updated_at)}`}
+                {p.next_attempt_at ? `, next try ${formatDate(p.next_attempt_at)}` : ""}
+              </span>
             </li>
           ))}
         </ul>

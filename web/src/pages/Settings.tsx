@@ -4,7 +4,7 @@ import { useState, type FormEvent } from "react";
 import { Badge, ConfirmDialog, Empty, ErrorBox, Loading, TextField, formatDate } from "../components/ui";
 import { ApiError, api } from "../lib/api";
 import { useLoad } from "../lib/hooks";
-import type { Marketplace, NetworkSettings, Page } from "../lib/types";
+import type { ConnectionTest, Marketplace, NetworkSettings, Page } from "../lib/types";
 import { REDACTED } from "../components/SchemaForm";
 
 export function Settings() {
@@ -22,7 +22,7 @@ function Network() {
   const [publicUrl, setPublicUrl] = useState<string | null>(null);
   const [token, setToken] = useState("");
   const [error, setError] = useState<unknown>(null);
-  const [saved, setSaved] = useState(false);
+  const [saved, setSaved] = useState<NetworkSettings | null>(null);
   const [busy, setBusy] = useState(false);
   const fields = error instanceof ApiError ? error.fields : {};
   const url = publicUrl ?? network.data?.public_url ?? "";
@@ -31,13 +31,12 @@ function Network() {
     e.preventDefault();
     setBusy(true);
     setError(null);
-    setSaved(false);
+    setSaved(null);
     try {
       const body: Record<string, unknown> = { public_url: url || null };
       if (token) body.developer_token = token;
-      await api.patch("/settings/network", body);
+      setSaved(await api.patch<NetworkSettings>("/settings/network", body));
       setToken("");
-      setSaved(true);
       await network.reload();
     } catch (err) {
       setError(err);
@@ -63,8 +62,12 @@ function Network() {
           value={url}
           onChange={setPublicUrl}
           error={fields.public_url}
-          hint="Where SyftHub reaches this Space; empty on a VM with a public IP (detected)."
-          placeholder="https://space.example.org"
+          hint={
+            network.data?.detected_url
+              ? `Where SyftHub reaches this Space; empty uses the detected ${network.data.detected_url}.`
+              : "Where SyftHub reaches this Space, e.g. https://space.example.org."
+          }
+          placeholder={network.data?.detected_url ?? "https://space.example.org"}
         />
         <TextField
           label="Developer token"
@@ -77,9 +80,20 @@ function Network() {
           autoComplete="new-password"
         />
         <ErrorBox error={error} />
-        {saved ? <p className="ok" role="status">Saved.</p> : null}
+        {saved ? (
+          <p role="status">
+            Saved.{" "}
+            {saved.token_check ? (
+              saved.token_check.success ? (
+                <span className="ok">Token accepted by SyftHub{saved.token_check.username ? ` (${saved.token_check.username})` : ""}.</span>
+              ) : (
+                <span className="field-error">{saved.token_check.message}</span>
+              )
+            ) : null}
+          </p>
+        ) : null}
         <button type="submit" disabled={busy}>
-          {busy ? "Saving…" : "Save"}
+          {busy ? "Saving and checking…" : "Save"}
         </button>
       </form>
     </section>
@@ -148,8 +162,8 @@ function Marketplaces() {
 }
 
 function AddMarketplace({ onDone, onCancel }: { onDone: () => void; onCancel: () => void }) {
-  const [name, setName] = useState("SyftHub");
-  const [url, setUrl] = useState("https://syfthub.openmined.org");
+  const [name, setName] = useState("");
+  const [url, setUrl] = useState("");
   const [username, setUsername] = useState("");
   const [token, setToken] = useState("");
   const [password, setPassword] = useState("");
@@ -184,8 +198,23 @@ function AddMarketplace({ onDone, onCancel }: { onDone: () => void; onCancel: ()
   return (
     <form onSubmit={submit} noValidate aria-label="Add marketplace" className="card">
       <h3>Add marketplace</h3>
-      <TextField label="Marketplace name" value={name} onChange={setName} error={fields.name} required />
-      <TextField label="URL" value={url} onChange={setUrl} error={fields.url} required type="url" />
+      <TextField
+        label="Marketplace name"
+        value={name}
+        onChange={setName}
+        error={fields.name}
+        required
+        placeholder="Custom Hub"
+      />
+      <TextField
+        label="URL"
+        value={url}
+        onChange={setUrl}
+        error={fields.url}
+        required
+        type="url"
+        placeholder="https://hub.example.org"
+      />
       <TextField label="Hub username" value={username} onChange={setUsername} error={fields.hub_username ?? fields["credentials.username"]} />
       <TextField
         label="Access token"
@@ -225,7 +254,7 @@ function AddMarketplace({ onDone, onCancel }: { onDone: () => void; onCancel: ()
 
 function MarketplaceItem({ marketplace: m, onChanged }: { marketplace: Marketplace; onChanged: () => Promise<void> }) {
   const [testing, setTesting] = useState(false);
-  const [test, setTest] = useState<{ success: boolean; message: string } | null>(null);
+  const [test, setTest] = useState<ConnectionTest | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [removing, setRemoving] = useState(false);
   const [force, setForce] = useState(false);
@@ -237,7 +266,14 @@ function MarketplaceItem({ marketplace: m, onChanged }: { marketplace: Marketpla
       </h3>
       <p className="muted">
         {m.url}
-        {m.hub_username ? ` · as ${m.hub_username}` : ""}
+        {m.hub_username ? ` · as ${m.hub_username}` : ""} · {m.published_endpoints.length} endpoint
+        {m.published_endpoints.length === 1 ? "" : "s"} published
+        {m.published_endpoints.length ? ` (${m.published_endpoints.join(", ")})` : ""}
+      </p>
+      <p className="muted">
+        Heartbeat:{" "}
+        {m.heartbeat.last_ok_at ? `last accepted ${formatDate(m.heartbeat.last_ok_at)}` : "not accepted yet"}
+        {m.heartbeat.failures ? `, ${m.heartbeat.failures} failures (${m.heartbeat.last_error ?? ""})` : ""}
       </p>
       {m.last_error ? (
         <p className="field-error">
