@@ -106,13 +106,25 @@ try {
   });
 
   await step("upload and ingest", async () => {
-    await page.getByLabel("Choose files").setInputFiles({
-      name: "crash.md",
-      mimeType: "text/markdown",
-      buffer: Buffer.from("# Crash\n\nEuroSat-7 was destroyed by space debris in orbit.\n"),
-    });
-    await page.getByText("uploaded, queued for ingestion").waitFor();
-    await page.getByText(/Ingestion complete: 1 of 1 files/).waitFor({ timeout: 120_000 });
+    await page.getByLabel("Choose files").setInputFiles([
+      {
+        name: "crash.md",
+        mimeType: "text/markdown",
+        buffer: Buffer.from("# Crash\n\nEuroSat-7 was destroyed by space debris in orbit.\n"),
+      },
+      { name: "broken.pdf", mimeType: "application/pdf", buffer: Buffer.from("not a pdf at all") },
+    ]);
+    await page.getByText("uploaded, queued for ingestion").nth(1).waitFor();
+    await page.getByText(/Ingestion complete: 1 of 2 files, \d+ chunks?, 1 failed/).waitFor({ timeout: 120_000 });
+    // The failed file says why, and can be tried again.
+    const failed = page.locator(".failed-jobs");
+    await failed.getByText("broken.pdf", { exact: true }).waitFor();
+    const reason = await failed.locator(".field-error").first().textContent();
+    if (!reason?.trim()) throw new Error("the failed job shows no reason");
+    const retried = page.waitForResponse((r) => r.url().includes("/retry") && r.status() === 200);
+    await failed.getByRole("button", { name: "Retry broken.pdf" }).click();
+    await retried;
+    await page.getByText(/Ingestion complete: 1 of 2 files, \d+ chunks?, 1 failed/).waitFor({ timeout: 120_000 });
     await page.getByRole("cell", { name: "crash.md", exact: true }).waitFor();
     await page.getByLabel("Query").fill("what destroyed the satellite");
     await page.getByRole("button", { name: "Search", exact: true }).click();
@@ -161,6 +173,12 @@ try {
     await shot("endpoint-wizard");
     await page.getByRole("button", { name: "Create endpoint" }).click();
     await heading("News QA").waitFor();
+    await page.getByRole("button", { name: "Edit endpoint" }).click();
+    const edit = page.getByRole("dialog", { name: "Edit News QA" });
+    await edit.getByLabel("Description").fill("Satellite incidents, from the news.");
+    await edit.getByRole("button", { name: "Save" }).click();
+    await edit.waitFor({ state: "detached" });
+    await page.getByText("Satellite incidents, from the news.").waitFor();
   });
 
   await step("add a policy", async () => {

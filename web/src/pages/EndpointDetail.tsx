@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
+import { EndpointEditDialog } from "../components/EndpointEditDialog";
 import { PolicyEditor } from "../components/PolicyEditor";
 import { AvailabilityView, PublishDialog } from "../components/PublishDialog";
 import { Badge, ConfirmDialog, Empty, ErrorBox, Loading, formatDate } from "../components/ui";
@@ -20,6 +21,7 @@ export function EndpointDetail() {
   const [unpublishing, setUnpublishing] = useState(false);
   const [unpublished, setUnpublished] = useState<PublishResponse | null>(null);
   const [deleting, setDeleting] = useState(false);
+  const [editing, setEditing] = useState(false);
   const [availability, setAvailability] = useState<Availability | null>(null);
   const [checkError, setCheckError] = useState<unknown>(null);
   const [checking, setChecking] = useState(false);
@@ -49,11 +51,15 @@ export function EndpointDetail() {
         <Link className="button-like" to={`${base}/playground`}>
           Open playground
         </Link>
+        <button type="button" className="secondary" onClick={() => setEditing(true)}>
+          Edit endpoint
+        </button>
         <button type="button" className="danger" onClick={() => setDeleting(true)}>
           Delete endpoint
         </button>
       </div>
       {e.summary ? <p>{e.summary}</p> : null}
+      {e.description ? <p className="description">{e.description}</p> : null}
       <dl className="meta">
         <div>
           <dt>Slug</dt>
@@ -181,6 +187,17 @@ export function EndpointDetail() {
       <h2>Policies</h2>
       <PolicyEditor slug={slug} />
 
+      {editing ? (
+        <EndpointEditDialog
+          endpoint={e}
+          onClose={() => setEditing(false)}
+          onSaved={(newSlug) => {
+            setEditing(false);
+            if (newSlug !== slug) navigate(`/endpoints/${newSlug}`);
+            else void endpoint.reload();
+          }}
+        />
+      ) : null}
       {publishing ? (
         <PublishDialog slug={slug} onClose={() => setPublishing(false)} onPublished={() => void endpoint.reload()} />
       ) : null}
