@@ -1,8 +1,9 @@
 // Change an endpoint's words and wiring; the Space re-lists a published one by itself.
 import { useState, type FormEvent } from "react";
-import { ApiError, api } from "../lib/api";
+import { api } from "../lib/api";
+import { useAction } from "../lib/hooks";
 import type { Endpoint } from "../lib/types";
-import { Dialog, ErrorBox, TextField } from "./ui";
+import { Dialog, ErrorBox, FormActions, TextField, splitTags } from "./ui";
 
 interface Props {
   endpoint: Endpoint;
@@ -17,29 +18,21 @@ export function EndpointEditDialog({ endpoint, onClose, onSaved }: Props) {
   const [description, setDescription] = useState(endpoint.description);
   const [tags, setTags] = useState(endpoint.tags.join(", "));
   const [systemPrompt, setSystemPrompt] = useState(endpoint.system_prompt);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const fields = error instanceof ApiError ? error.fields : {};
-
-  const submit = async (e: FormEvent) => {
+  const save = useAction(async () => {
+    const saved = await api.patch<Endpoint>(`/endpoints/${endpoint.slug}`, {
+      name,
+      slug,
+      summary,
+      description,
+      tags: splitTags(tags),
+      system_prompt: systemPrompt,
+    });
+    onSaved(saved.slug);
+  });
+  const { fields, busy, error } = save;
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const saved = await api.patch<Endpoint>(`/endpoints/${endpoint.slug}`, {
-        name,
-        slug,
-        summary,
-        description,
-        tags: tags.split(",").map((t) => t.trim()).filter(Boolean),
-        system_prompt: systemPrompt,
-      });
-      onSaved(saved.slug);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    void save.run();
   };
 
   return (
@@ -61,14 +54,7 @@ export function EndpointEditDialog({ endpoint, onClose, onSaved }: Props) {
           <TextField label="System prompt" value={systemPrompt} onChange={setSystemPrompt} multiline error={fields.system_prompt} />
         ) : null}
         <ErrorBox error={error} />
-        <div className="actions">
-          <button type="button" className="secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" disabled={busy}>
-            {busy ? "Saving…" : "Save"}
-          </button>
-        </div>
+        <FormActions onCancel={onClose} busy={busy} label="Save" busyLabel="Saving…" />
       </form>
     </Dialog>
   );

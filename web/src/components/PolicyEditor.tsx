@@ -1,10 +1,10 @@
 // An endpoint's policies: each edited through the form its type's schema generates.
 import { useState, type FormEvent } from "react";
-import { ApiError, api } from "../lib/api";
-import { useLoad } from "../lib/hooks";
+import { api } from "../lib/api";
+import { useAction, useLoad } from "../lib/hooks";
 import type { Page, Policy, TypeInfo } from "../lib/types";
 import { SchemaForm, defaultsFor } from "./SchemaForm";
-import { ConfirmDialog, Empty, ErrorBox, Loading, SelectField, TextField } from "./ui";
+import { ConfirmDialog, Empty, ErrorBox, FormActions, Loading, SelectField, TextField } from "./ui";
 
 export function PolicyEditor({ slug }: { slug: string }) {
   const types = useLoad(() => api.get<TypeInfo[]>("/policies/types"), []);
@@ -55,8 +55,11 @@ function NewPolicy(props: { slug: string; types: TypeInfo[]; onDone: () => void;
   const [configuration, setConfiguration] = useState<Record<string, unknown>>(
     chosen ? defaultsFor(chosen.configuration_schema) : {},
   );
-  const [error, setError] = useState<unknown>(null);
-  const fields = error instanceof ApiError ? error.fields : {};
+  const add = useAction(async () => {
+    await api.post("/policies", { name, policy_type: typeName, endpoint: slug, configuration });
+    onDone();
+  });
+  const { fields, error } = add;
 
   const pick = (next: string) => {
     setTypeName(next);
@@ -65,15 +68,9 @@ function NewPolicy(props: { slug: string; types: TypeInfo[]; onDone: () => void;
     setConfiguration(t ? defaultsFor(t.configuration_schema) : {});
   };
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setError(null);
-    try {
-      await api.post("/policies", { name, policy_type: typeName, endpoint: slug, configuration });
-      onDone();
-    } catch (err) {
-      setError(err);
-    }
+    void add.run();
   };
 
   return (
@@ -98,34 +95,25 @@ function NewPolicy(props: { slug: string; types: TypeInfo[]; onDone: () => void;
         />
       ) : null}
       <ErrorBox error={error} />
-      <div className="actions">
-        <button type="button" className="secondary" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit">Add policy</button>
-      </div>
+      <FormActions onCancel={onCancel} busy={add.busy} label="Add policy" busyLabel="Adding…" />
     </form>
   );
 }
 
 function PolicyItem({ policy, type, onChanged }: { policy: Policy; type?: TypeInfo; onChanged: () => Promise<void> }) {
   const [configuration, setConfiguration] = useState(policy.configuration);
-  const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
   const [deleting, setDeleting] = useState(false);
-  const fields = error instanceof ApiError ? error.fields : {};
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(null);
+  const save = useAction(async () => {
     setSaved(false);
-    try {
-      await api.patch(`/policies/${policy.id}`, { configuration });
-      setSaved(true);
-      await onChanged();
-    } catch (err) {
-      setError(err);
-    }
+    await api.patch(`/policies/${policy.id}`, { configuration });
+    setSaved(true);
+    await onChanged();
+  });
+  const { fields, error } = save;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void save.run();
   };
 
   return (

@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { Link } from "react-router";
 import { api } from "../lib/api";
-import { useLoad } from "../lib/hooks";
+import { useAction, useLoad } from "../lib/hooks";
 import type { Availability, Marketplace, Page, PublishResponse } from "../lib/types";
 import { Badge, Dialog, Empty, ErrorBox, Loading } from "./ui";
 
@@ -52,38 +52,18 @@ export function PublishDialog({ slug, onClose, onPublished }: { slug: string; on
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [availability, setAvailability] = useState<Availability | null>(null);
   const [result, setResult] = useState<PublishResponse | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState<"" | "checking" | "publishing">("");
-
-  const selection = () =>
-    all ? { publish_to_all_marketplaces: true } : { marketplace_ids: [...chosen], publish_to_all_marketplaces: false };
-
-  const check = async () => {
-    setBusy("checking");
-    setError(null);
-    try {
-      setAvailability(
-        await api.post<Availability>(`/endpoints/${slug}/check-availability`, all ? {} : { marketplace_ids: [...chosen] }),
-      );
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy("");
-    }
-  };
-
-  const publish = async () => {
-    setBusy("publishing");
-    setError(null);
-    try {
-      setResult(await api.post<PublishResponse>(`/endpoints/${slug}/publish`, selection()));
-      onPublished();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy("");
-    }
-  };
+  const check = useAction(async () => {
+    const body = all ? {} : { marketplace_ids: [...chosen] };
+    setAvailability(await api.post<Availability>(`/endpoints/${slug}/check-availability`, body));
+  });
+  const publish = useAction(async () => {
+    const body = all
+      ? { publish_to_all_marketplaces: true }
+      : { marketplace_ids: [...chosen], publish_to_all_marketplaces: false };
+    setResult(await api.post<PublishResponse>(`/endpoints/${slug}/publish`, body));
+    onPublished();
+  });
+  const busy = check.busy || publish.busy;
 
   const items = marketplaces.data?.items ?? [];
   return (
@@ -137,20 +117,25 @@ export function PublishDialog({ slug, onClose, onPublished }: { slug: string; on
           ))}
         </ul>
       ) : null}
-      <ErrorBox error={error} />
+      <ErrorBox error={check.error ?? publish.error} />
       <div className="actions">
         <button type="button" className="secondary" onClick={onClose}>
           {result ? "Close" : "Cancel"}
         </button>
-        <button type="button" className="secondary" onClick={check} disabled={!!busy || items.length === 0}>
-          {busy === "checking" ? "Checking…" : "Check Availability"}
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => void check.run()}
+          disabled={busy || items.length === 0}
+        >
+          {check.busy ? "Checking…" : "Check Availability"}
         </button>
         <button
           type="button"
-          onClick={publish}
-          disabled={!!busy || items.length === 0 || (!all && chosen.size === 0)}
+          onClick={() => void publish.run()}
+          disabled={busy || items.length === 0 || (!all && chosen.size === 0)}
         >
-          {busy === "publishing" ? "Publishing…" : "Publish"}
+          {publish.busy ? "Publishing…" : "Publish"}
         </button>
       </div>
     </Dialog>

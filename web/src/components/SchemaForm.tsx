@@ -4,6 +4,7 @@
 // $ref into $defs, nullable fields (anyOf with null), `format: password` for secrets.
 import { useId } from "react";
 import type { JsonSchema } from "../lib/types";
+import { FieldHelp, FieldLabel, describedBy } from "./ui";
 
 type Value = unknown;
 type Obj = Record<string, Value>;
@@ -152,37 +153,18 @@ function humanize(name: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** Errors for this path and, for containers, below it (shown once at the container). */
-export function errorAt(errors: Record<string, string>, path: string): string | undefined {
-  return errors[path];
-}
-
 function Field(props: FieldProps) {
   const { name, schema, root, required, value, onChange, errors, path, editing } = props;
   const id = useId();
   const label = schema.title ?? humanize(name);
   const kind = typeOf(schema);
-  const error = errorAt(errors, path);
-  const hintId = `${id}-hint`;
-  const errorId = `${id}-error`;
-  const describedBy = [schema.description ? hintId : "", error ? errorId : ""]
-    .filter(Boolean)
-    .join(" ") || undefined;
-  const hint = schema.description ? (
-    <span className="hint" id={hintId}>
-      {schema.description}
-    </span>
-  ) : null;
-  const errorNode = error ? (
-    <span className="field-error" id={errorId} role="alert">
-      {error}
-    </span>
-  ) : null;
+  const error = errors[path];
+  const help = <FieldHelp id={id} hint={schema.description} error={error} />;
   const common = {
     id,
     name: path,
     "aria-invalid": error ? true : undefined,
-    "aria-describedby": describedBy,
+    "aria-describedby": describedBy(id, schema.description, error),
     required: required && !(editing && schema.format === "password"),
   };
 
@@ -190,7 +172,6 @@ function Field(props: FieldProps) {
     return (
       <fieldset className="nested">
         <legend>{label}</legend>
-        {hint}
         <ObjectFields
           schema={schema}
           root={root}
@@ -200,7 +181,7 @@ function Field(props: FieldProps) {
           path={path}
           editing={editing}
         />
-        {errorNode}
+        {help}
       </fieldset>
     );
   }
@@ -212,7 +193,6 @@ function Field(props: FieldProps) {
       return (
         <fieldset className="nested">
           <legend>{label}</legend>
-          {hint}
           {items.map((item, index) => (
             <div className="array-item" key={index}>
               <ObjectFields
@@ -241,7 +221,7 @@ function Field(props: FieldProps) {
           >
             Add {label.toLowerCase()}
           </button>
-          {errorNode}
+          {help}
         </fieldset>
       );
     }
@@ -268,8 +248,7 @@ function Field(props: FieldProps) {
             )
           }
         />
-        {hint}
-        {errorNode}
+        {help}
       </div>
     );
   }
@@ -285,8 +264,7 @@ function Field(props: FieldProps) {
           onChange={(e) => onChange(e.target.checked)}
         />
         <label htmlFor={id}>{label}</label>
-        {hint}
-        {errorNode}
+        {help}
       </div>
     );
   }
@@ -311,8 +289,7 @@ function Field(props: FieldProps) {
             </option>
           ))}
         </select>
-        {hint}
-        {errorNode}
+        {help}
       </div>
     );
   }
@@ -338,8 +315,7 @@ function Field(props: FieldProps) {
             else onChange(kind === "integer" ? parseInt(text, 10) : parseFloat(text));
           }}
         />
-        {hint}
-        {errorNode}
+        {help}
       </div>
     );
   }
@@ -357,10 +333,7 @@ function Field(props: FieldProps) {
   const change = (next: string) => onChange(next === "" ? undefined : next);
   return (
     <div className="field">
-      <label htmlFor={id}>
-        {label}
-        {required ? <span aria-hidden="true"> *</span> : null}
-      </label>
+      <FieldLabel id={id} label={label} required={required} />
       {long ? (
         <textarea {...common} rows={4} value={text} onChange={(e) => change(e.target.value)} />
       ) : (
@@ -374,8 +347,7 @@ function Field(props: FieldProps) {
           onChange={(e) => change(e.target.value)}
         />
       )}
-      {hint}
-      {errorNode}
+      {help}
     </div>
   );
 }

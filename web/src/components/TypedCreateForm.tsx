@@ -1,10 +1,10 @@
 // Create a dataset or a model: pick a type, and fill the form its schema generates.
 import { useEffect, useState, type FormEvent, type ReactNode } from "react";
-import { ApiError, api } from "../lib/api";
-import { useLoad } from "../lib/hooks";
+import { api } from "../lib/api";
+import { useAction, useLoad } from "../lib/hooks";
 import type { TypeInfo } from "../lib/types";
 import { SchemaForm, defaultsFor } from "./SchemaForm";
-import { ErrorBox, Loading, SelectField, TextField } from "./ui";
+import { ErrorBox, FormActions, Loading, SelectField, TextField, splitTags } from "./ui";
 
 interface Props {
   /** "datasets" or "models": the collection under /api/v1. */
@@ -28,8 +28,6 @@ export function TypedCreateForm({ collection, typeField, onCreated, onCancel, ex
   const [summary, setSummary] = useState("");
   const [tags, setTags] = useState("");
   const [configuration, setConfiguration] = useState<Record<string, unknown>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
 
   const chosen = types.data?.find((t) => t.name === typeName);
   useEffect(() => {
@@ -39,31 +37,22 @@ export function TypedCreateForm({ collection, typeField, onCreated, onCancel, ex
     if (chosen) setConfiguration(defaultsFor(chosen.configuration_schema));
   }, [chosen]);
 
+  const create = useAction(async () => {
+    await api.post(`/${collection}`, {
+      name,
+      [typeField]: typeName,
+      summary,
+      tags: splitTags(tags),
+      configuration,
+    });
+    onCreated(name);
+  });
   if (types.loading && !types.data) return <Loading what="types" />;
   if (types.error) return <ErrorBox error={types.error} />;
-  const fields = error instanceof ApiError ? error.fields : {};
-
-  const submit = async (e: FormEvent) => {
+  const { fields, busy, error } = create;
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post(`/${collection}`, {
-        name,
-        [typeField]: typeName,
-        summary,
-        tags: tags
-          .split(",")
-          .map((t) => t.trim())
-          .filter(Boolean),
-        configuration,
-      });
-      onCreated(name);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    void create.run();
   };
 
   return (
@@ -106,14 +95,7 @@ export function TypedCreateForm({ collection, typeField, onCreated, onCancel, ex
       ) : null}
       {chosen && extra ? extra(typeName, configuration, setConfiguration) : null}
       <ErrorBox error={error} />
-      <div className="actions">
-        <button type="button" className="secondary" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" disabled={busy}>
-          {busy ? "Creating…" : "Create"}
-        </button>
-      </div>
+      <FormActions onCancel={onCancel} busy={busy} label="Create" busyLabel="Creating…" />
     </form>
   );
 }

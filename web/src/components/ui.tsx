@@ -1,6 +1,31 @@
 // Small shared pieces: labelled fields, error and empty states, badges, progress, dialogs.
-import { useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { useEffect, useId, useRef, type ReactNode } from "react";
 import { ApiError, errorMessage } from "../lib/api";
+import { useAction, type Loaded } from "../lib/hooks";
+import type { Page } from "../lib/types";
+
+/** The ids a control's aria-describedby names: its hint and its error, when present. */
+export function describedBy(id: string, hint?: unknown, error?: unknown): string | undefined {
+  return [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
+}
+
+/** A field's hint and the server's error, under the control, named by `describedBy`. */
+export function FieldHelp({ id, hint, error }: { id: string; hint?: ReactNode; error?: string }) {
+  return (
+    <>
+      {hint ? (
+        <span className="hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      ) : null}
+      {error ? (
+        <span className="field-error" id={`${id}-error`} role="alert">
+          {error}
+        </span>
+      ) : null}
+    </>
+  );
+}
 
 interface TextFieldProps {
   label: string;
@@ -19,23 +44,17 @@ interface TextFieldProps {
 export function TextField(props: TextFieldProps) {
   const id = useId();
   const { label, value, onChange, error, hint, type = "text", required, multiline } = props;
-  const describedBy = [hint ? `${id}-hint` : "", error ? `${id}-error` : ""]
-    .filter(Boolean)
-    .join(" ") || undefined;
   const common = {
     id,
     value,
     required,
     placeholder: props.placeholder,
     "aria-invalid": error ? true : undefined,
-    "aria-describedby": describedBy,
+    "aria-describedby": describedBy(id, hint, error),
   };
   return (
     <div className="field">
-      <label htmlFor={id}>
-        {label}
-        {required ? <span aria-hidden="true"> *</span> : null}
-      </label>
+      <FieldLabel id={id} label={label} required={required} />
       {multiline ? (
         <textarea {...common} rows={4} onChange={(e) => onChange(e.target.value)} />
       ) : (
@@ -46,16 +65,7 @@ export function TextField(props: TextFieldProps) {
           onChange={(e) => onChange(e.target.value)}
         />
       )}
-      {hint ? (
-        <span className="hint" id={`${id}-hint`}>
-          {hint}
-        </span>
-      ) : null}
-      {error ? (
-        <span className="field-error" id={`${id}-error`} role="alert">
-          {error}
-        </span>
-      ) : null}
+      <FieldHelp id={id} hint={hint} error={error} />
     </div>
   );
 }
@@ -78,7 +88,7 @@ export function SelectField({ label, value, onChange, options, error, hint }: Se
         id={id}
         value={value}
         aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : hint ? `${id}-hint` : undefined}
+        aria-describedby={describedBy(id, hint, error)}
         onChange={(e) => onChange(e.target.value)}
       >
         {options.map((o) => (
@@ -87,16 +97,7 @@ export function SelectField({ label, value, onChange, options, error, hint }: Se
           </option>
         ))}
       </select>
-      {hint ? (
-        <span className="hint" id={`${id}-hint`}>
-          {hint}
-        </span>
-      ) : null}
-      {error ? (
-        <span className="field-error" id={`${id}-error`} role="alert">
-          {error}
-        </span>
-      ) : null}
+      <FieldHelp id={id} hint={hint} error={error} />
     </div>
   );
 }
@@ -228,32 +229,20 @@ interface ConfirmProps {
 
 /** Asks before a destructive action; shows the server's refusal if it comes. */
 export function ConfirmDialog({ title, message, confirmLabel, onConfirm, onClose }: ConfirmProps) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const confirm = useAction(async () => {
+    await onConfirm();
+    onClose();
+  });
   return (
     <Dialog title={title} onClose={onClose}>
       <div className="dialog-body">{message}</div>
-      <ErrorBox error={error} />
+      <ErrorBox error={confirm.error} />
       <div className="actions">
         <button type="button" className="secondary" onClick={onClose}>
           Cancel
         </button>
-        <button
-          type="button"
-          className="danger"
-          disabled={busy}
-          onClick={async () => {
-            setBusy(true);
-            try {
-              await onConfirm();
-              onClose();
-            } catch (e) {
-              setError(e);
-              setBusy(false);
-            }
-          }}
-        >
-          {busy ? "Working…" : confirmLabel}
+        <button type="button" className="danger" disabled={confirm.busy} onClick={() => void confirm.run()}>
+          {confirm.busy ? "Working…" : confirmLabel}
         </button>
       </div>
     </Dialog>
@@ -269,4 +258,76 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+interface ResourceTableProps<T extends { id: string }> {
+  what: string;
+  list: Loaded<Page<T>>;
+  /** Shown when the list is empty: what to do next. */
+  empty: ReactNode;
+  columns: ReactNode[];
+  /** The cells of one row. */
+  row: (item: T) => ReactNode;
+}
+
+/** A loaded page of resources as a table, with its loading, error and empty states. */
+export function ResourceTable<T extends { id: string }>({ what, list, empty, columns, row }: ResourceTableProps<T>) {
+  const items = list.data?.items;
+  return (
+    <>
+      <ErrorBox error={list.error} />
+      {list.loading && !items ? <Loading what={what} /> : null}
+      {items && items.length === 0 ? empty : null}
+      {items && items.length > 0 ? (
+        <table>
+          <thead>
+            <tr>
+              {columns.map((c, i) => (
+                <th scope="col" key={i}>
+                  {c}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((item) => (
+              <tr key={item.id}>{row(item)}</tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </>
+  );
+}
+
+/** "a, b,,c " as the API's list of tags. */
+export function splitTags(text: string): string[] {
+  return text
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
+}
+
+/** A control's label, marked when the field is required. */
+export function FieldLabel({ id, label, required }: { id: string; label: ReactNode; required?: boolean }) {
+  return (
+    <label htmlFor={id}>
+      {label}
+      {required ? <span aria-hidden="true"> *</span> : null}
+    </label>
+  );
+}
+
+/** A form's Cancel and submit buttons; the submit one says what is happening while busy. */
+export function FormActions(props: { onCancel: () => void; busy: boolean; label: string; busyLabel: string }) {
+  return (
+    <div className="actions">
+      <button type="button" className="secondary" onClick={props.onCancel}>
+        Cancel
+      </button>
+      <button type="submit" disabled={props.busy}>
+        {props.busy ? props.busyLabel : props.label}
+      </button>
+    </div>
+  );
 }

@@ -9,13 +9,14 @@ import {
   ErrorBox,
   Loading,
   ProgressBar,
+  ResourceTable,
   SelectField,
   TextField,
   formatBytes,
   formatDate,
 } from "../components/ui";
-import { ApiError, api } from "../lib/api";
-import { useInterval, useLoad } from "../lib/hooks";
+import { api } from "../lib/api";
+import { useAction, useInterval, useLoad } from "../lib/hooks";
 import type {
   Dataset,
   DatasetHealth,
@@ -113,53 +114,47 @@ export function DatasetDetail() {
       ) : null}
 
       <h2>Documents</h2>
-      {documents.data && documents.data.items.length === 0 ? (
-        <Empty title="No documents">
-          <p>Drop files above; they appear here once ingested.</p>
-        </Empty>
-      ) : null}
-      {documents.data && documents.data.items.length > 0 ? (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">File</th>
-              <th scope="col">Format</th>
-              <th scope="col">Size</th>
-              <th scope="col">Chunks</th>
-              <th scope="col">Status</th>
-              <th scope="col">Added</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {documents.data.items.map((d) => (
-              <tr key={d.id}>
-                <td>{d.file_name}</td>
-                <td>{d.format}</td>
-                <td>{formatBytes(d.size_bytes)}</td>
-                <td>{d.chunk_count}</td>
-                <td>
-                  <Badge status={d.status} />
-                  {d.error ? <span className="field-error"> {d.error}</span> : null}
-                </td>
-                <td>{formatDate(d.created_at)}</td>
-                <td>
-                  <button
-                    type="button"
-                    className="danger small"
-                    onClick={() => setDeletingDoc(d)}
-                    aria-label={`Delete ${d.file_name}`}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      <ResourceTable
+        what="documents"
+        list={documents}
+        empty={
+          <Empty title="No documents">
+            <p>Drop files above; they appear here once ingested.</p>
+          </Empty>
+        }
+        columns={[
+          "File",
+          "Format",
+          "Size",
+          "Chunks",
+          "Status",
+          "Added",
+          <span className="visually-hidden">Actions</span>,
+        ]}
+        row={(d) => (
+          <>
+            <td>{d.file_name}</td>
+            <td>{d.format}</td>
+            <td>{formatBytes(d.size_bytes)}</td>
+            <td>{d.chunk_count}</td>
+            <td>
+              <Badge status={d.status} />
+              {d.error ? <span className="field-error"> {d.error}</span> : null}
+            </td>
+            <td>{formatDate(d.created_at)}</td>
+            <td>
+              <button
+                type="button"
+                className="danger small"
+                onClick={() => setDeletingDoc(d)}
+                aria-label={`Delete ${d.file_name}`}
+              >
+                Delete
+              </button>
+            </td>
+          </>
+        )}
+      />
 
       <h2>Test search</h2>
       <SearchPanel base={base} />
@@ -193,11 +188,14 @@ export function DatasetDetail() {
 }
 
 function FailedJobs({ jobs, base, onRetried }: { jobs: Job[]; base: string; onRetried: () => void }) {
-  const [error, setError] = useState<unknown>(null);
+  const retry = useAction(async (job: Job) => {
+    await api.post(`${base}/jobs/${job.id}/retry`);
+    onRetried();
+  });
   return (
     <div className="failed-jobs">
       <h3>Failed files</h3>
-      <ErrorBox error={error} />
+      <ErrorBox error={retry.error} />
       <ul>
         {jobs.map((j) => (
           <li key={j.id}>
@@ -206,14 +204,8 @@ function FailedJobs({ jobs, base, onRetried }: { jobs: Job[]; base: string; onRe
             <button
               type="button"
               className="small"
-              onClick={async () => {
-                try {
-                  await api.post(`${base}/jobs/${j.id}/retry`);
-                  onRetried();
-                } catch (e) {
-                  setError(e);
-                }
-              }}
+              disabled={retry.busy}
+              onClick={() => void retry.run(j)}
             >
               Retry {j.file_name}
             </button>
@@ -230,28 +222,20 @@ function SearchPanel({ base }: { base: string }) {
   const [limit, setLimit] = useState("5");
   const [threshold, setThreshold] = useState("0");
   const [result, setResult] = useState<SearchResult | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const fields = error instanceof ApiError ? error.fields : {};
-
-  const submit = async (e: FormEvent) => {
+  const search = useAction(async () => {
+    setResult(
+      await api.post<SearchResult>(`${base}/search`, {
+        query,
+        search_type: searchType,
+        limit: Number(limit),
+        similarity_threshold: Number(threshold),
+      }),
+    );
+  });
+  const { fields, busy, error } = search;
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      setResult(
-        await api.post<SearchResult>(`${base}/search`, {
-          query,
-          search_type: searchType,
-          limit: Number(limit),
-          similarity_threshold: Number(threshold),
-        }),
-      );
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    void search.run();
   };
 
   return (

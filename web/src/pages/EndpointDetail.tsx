@@ -5,7 +5,7 @@ import { PolicyEditor } from "../components/PolicyEditor";
 import { AvailabilityView, PublishDialog } from "../components/PublishDialog";
 import { Badge, ConfirmDialog, Empty, ErrorBox, Loading, formatDate } from "../components/ui";
 import { api } from "../lib/api";
-import { useLoad } from "../lib/hooks";
+import { useAction, useLoad } from "../lib/hooks";
 import type { Availability, EndpointDetail as Detail, PublishResponse, UsageSummary } from "../lib/types";
 
 export function EndpointDetail() {
@@ -23,25 +23,14 @@ export function EndpointDetail() {
   const [deleting, setDeleting] = useState(false);
   const [editing, setEditing] = useState(false);
   const [availability, setAvailability] = useState<Availability | null>(null);
-  const [checkError, setCheckError] = useState<unknown>(null);
-  const [checking, setChecking] = useState(false);
+  const check = useAction(async () =>
+    setAvailability(await api.post<Availability>(`${base}/check-availability`, {})),
+  );
 
   if (endpoint.error) return <ErrorBox error={endpoint.error} />;
   if (!endpoint.data) return <Loading what="the endpoint" />;
   const e = endpoint.data;
   const publishedTo = e.published_to ?? [];
-
-  const check = async () => {
-    setChecking(true);
-    setCheckError(null);
-    try {
-      setAvailability(await api.post<Availability>(`${base}/check-availability`, {}));
-    } catch (err) {
-      setCheckError(err);
-    } finally {
-      setChecking(false);
-    }
-  };
 
   return (
     <section>
@@ -125,8 +114,8 @@ export function EndpointDetail() {
         </ul>
       )}
       <div className="actions left">
-        <button type="button" className="secondary" onClick={check} disabled={checking}>
-          {checking ? "Checking…" : "Check Availability"}
+        <button type="button" className="secondary" onClick={() => void check.run()} disabled={check.busy}>
+          {check.busy ? "Checking…" : "Check Availability"}
         </button>
         <button type="button" onClick={() => setPublishing(true)}>
           Publish to SyftHub
@@ -137,7 +126,7 @@ export function EndpointDetail() {
           </button>
         ) : null}
       </div>
-      <ErrorBox error={checkError} />
+      <ErrorBox error={check.error} />
       {availability ? <AvailabilityView availability={availability} /> : null}
       {unpublished ? (
         <ul aria-label="Unpublish results">

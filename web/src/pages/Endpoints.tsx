@@ -1,5 +1,5 @@
 import { Link } from "react-router";
-import { Badge, Empty, ErrorBox, Loading } from "../components/ui";
+import { Badge, Empty, ResourceTable } from "../components/ui";
 import { api } from "../lib/api";
 import { useLoad } from "../lib/hooks";
 import type { Endpoint, Page } from "../lib/types";
@@ -20,46 +20,33 @@ export function Endpoints() {
           New endpoint
         </Link>
       </div>
-      <ErrorBox error={list.error} />
-      {list.loading && !list.data ? <Loading what="endpoints" /> : null}
-      {list.data && list.data.items.length === 0 ? (
-        <Empty title="No endpoints yet">
-          <p>
-            An endpoint answers questions from a dataset, a model, or both. Create a dataset
-            first, then <Link to="/endpoints/new">create an endpoint</Link>.
-          </p>
-        </Empty>
-      ) : null}
-      {list.data && list.data.items.length > 0 ? (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Slug</th>
-              <th scope="col">Response</th>
-              <th scope="col">Dataset</th>
-              <th scope="col">Model</th>
-              <th scope="col">Published to</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.items.map((e) => (
-              <tr key={e.id}>
-                <td>
-                  <Link to={`/endpoints/${e.slug}`}>{e.name}</Link>
-                </td>
-                <td className="mono">{e.slug}</td>
-                <td>{e.response_type}</td>
-                <td>{e.dataset ?? "—"}</td>
-                <td>{e.model ?? "—"}</td>
-                <td>
-                  <Badge status={e.published ? "published" : "draft"}>{publishedLabel(e)}</Badge>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      <ResourceTable
+        what="endpoints"
+        list={list}
+        empty={
+          <Empty title="No endpoints yet">
+            <p>
+              An endpoint answers questions from a dataset, a model, or both. Create a dataset
+              first, then <Link to="/endpoints/new">create an endpoint</Link>.
+            </p>
+          </Empty>
+        }
+        columns={["Name", "Slug", "Response", "Dataset", "Model", "Published to"]}
+        row={(e) => (
+          <>
+            <td>
+              <Link to={`/endpoints/${e.slug}`}>{e.name}</Link>
+            </td>
+            <td className="mono">{e.slug}</td>
+            <td>{e.response_type}</td>
+            <td>{e.dataset ?? "—"}</td>
+            <td>{e.model ?? "—"}</td>
+            <td>
+              <Badge status={e.published ? "published" : "draft"}>{publishedLabel(e)}</Badge>
+            </td>
+          </>
+        )}
+      />
     </section>
   );
 }

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { useNavigate, useParams } from "react-router";
 import { Badge, ConfirmDialog, ErrorBox, Loading, TextField, formatDate } from "../components/ui";
 import { ApiError, api, stream } from "../lib/api";
-import { useLoad } from "../lib/hooks";
+import { useAction, useLoad } from "../lib/hooks";
 import type { Model, ModelHealth } from "../lib/types";
 
 export function ModelDetail() {
@@ -11,24 +11,11 @@ export function ModelDetail() {
   const navigate = useNavigate();
   const model = useLoad(() => api.get<Model>(base), [base]);
   const [health, setHealth] = useState<ModelHealth | null>(null);
-  const [healthError, setHealthError] = useState<unknown>(null);
-  const [checking, setChecking] = useState(false);
+  const test = useAction(async () => setHealth(await api.get<ModelHealth>(`${base}/health`)));
   const [deleting, setDeleting] = useState(false);
 
   if (model.error) return <ErrorBox error={model.error} />;
   if (!model.data) return <Loading what="the model" />;
-
-  const test = async () => {
-    setChecking(true);
-    setHealthError(null);
-    try {
-      setHealth(await api.get<ModelHealth>(`${base}/health`));
-    } catch (e) {
-      setHealthError(e);
-    } finally {
-      setChecking(false);
-    }
-  };
 
   return (
     <section>
@@ -51,10 +38,10 @@ export function ModelDetail() {
         ))}
       </dl>
       <h2>Connection</h2>
-      <button type="button" onClick={test} disabled={checking}>
-        {checking ? "Testing…" : "Test connection"}
+      <button type="button" onClick={() => void test.run()} disabled={test.busy}>
+        {test.busy ? "Testing…" : "Test connection"}
       </button>
-      <ErrorBox error={healthError} />
+      <ErrorBox error={test.error} />
       {health ? (
         <p role="status">
           <Badge status={health.status} /> {health.detail} ({health.response_time_ms} ms,{" "}
@@ -88,33 +75,25 @@ function ChatPanel({ base }: { base: string }) {
   const [question, setQuestion] = useState("");
   const [answer, setAnswer] = useState("");
   const [usage, setUsage] = useState<string>("");
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const fields = error instanceof ApiError ? error.fields : {};
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
+  const chat = useAction(async () => {
     setAnswer("");
     setUsage("");
-    try {
-      await stream(`${base}/chat`, { messages: question, stream: true }, (event) => {
-        const data = event.data as Record<string, unknown> | null;
-        if (event.event === "delta") setAnswer((a) => a + String(data?.content ?? ""));
-        else if (event.event === "final") {
-          const result = (data?.result ?? {}) as Record<string, unknown>;
-          const u = (result.usage ?? {}) as Record<string, unknown>;
-          setUsage(
-            `${u.prompt_tokens ?? "?"} prompt + ${u.completion_tokens ?? "?"} completion tokens, cost ${result.cost ?? 0}`,
-          );
-        } else if (event.event === "error") setError(new ApiError(502, data));
-      });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    await stream(`${base}/chat`, { messages: question, stream: true }, (event) => {
+      const data = event.data as Record<string, unknown> | null;
+      if (event.event === "delta") setAnswer((a) => a + String(data?.content ?? ""));
+      else if (event.event === "final") {
+        const result = (data?.result ?? {}) as Record<string, unknown>;
+        const u = (result.usage ?? {}) as Record<string, unknown>;
+        setUsage(
+          `${u.prompt_tokens ?? "?"} prompt + ${u.completion_tokens ?? "?"} completion tokens, cost ${result.cost ?? 0}`,
+        );
+      } else if (event.event === "error") throw new ApiError(502, data);
+    });
+  });
+  const { fields, busy, error } = chat;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void chat.run();
   };
 
   return (

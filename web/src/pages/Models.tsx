@@ -1,9 +1,9 @@
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { TypedCreateForm } from "../components/TypedCreateForm";
-import { Dialog, Empty, ErrorBox, Loading, SelectField, formatDate } from "../components/ui";
+import { Dialog, Empty, ErrorBox, ResourceTable, SelectField, formatDate } from "../components/ui";
 import { api } from "../lib/api";
-import { useLoad } from "../lib/hooks";
+import { useAction, useLoad } from "../lib/hooks";
 import type { Model, Page } from "../lib/types";
 
 export function Models() {
@@ -18,40 +18,29 @@ export function Models() {
           New model
         </button>
       </div>
-      <ErrorBox error={list.error} />
-      {list.loading && !list.data ? <Loading what="models" /> : null}
-      {list.data && list.data.items.length === 0 ? (
-        <Empty title="No models yet">
-          <p>
-            Connect a language model (OpenAI-compatible, Anthropic or Ollama) so endpoints can
-            answer in words, not only with sources.
-          </p>
-        </Empty>
-      ) : null}
-      {list.data && list.data.items.length > 0 ? (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Type</th>
-              <th scope="col">Model</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.items.map((m) => (
-              <tr key={m.id}>
-                <td>
-                  <Link to={`/models/${encodeURIComponent(m.name)}`}>{m.name}</Link>
-                </td>
-                <td>{m.mtype}</td>
-                <td className="mono">{String(m.configuration.model ?? "")}</td>
-                <td>{formatDate(m.created_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      <ResourceTable
+        what="models"
+        list={list}
+        empty={
+          <Empty title="No models yet">
+            <p>
+              Connect a language model (OpenAI-compatible, Anthropic or Ollama) so endpoints can
+              answer in words, not only with sources.
+            </p>
+          </Empty>
+        }
+        columns={["Name", "Type", "Model", "Created"]}
+        row={(m) => (
+          <>
+            <td>
+              <Link to={`/models/${encodeURIComponent(m.name)}`}>{m.name}</Link>
+            </td>
+            <td>{m.mtype}</td>
+            <td className="mono">{String(m.configuration.model ?? "")}</td>
+            <td>{formatDate(m.created_at)}</td>
+          </>
+        )}
+      />
       {creating ? (
         <Dialog title="New model" onClose={() => setCreating(false)}>
           <TypedCreateForm
@@ -82,33 +71,23 @@ interface ProviderModelsProps {
 /** Ask the provider which models it offers, with the connection typed so far. */
 function ProviderModels({ typeName, configuration, onPick }: ProviderModelsProps) {
   const [models, setModels] = useState<string[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const list = useAction(async () => {
+    const answer = await api.post<{ models: string[] }>(`/models/types/${typeName}/actions/list-models`, {
+      configuration,
+    });
+    setModels(answer.models);
+  });
   return (
     <div className="provider-models">
       <button
         type="button"
         className="secondary"
-        disabled={busy}
-        onClick={async () => {
-          setBusy(true);
-          setError(null);
-          try {
-            const answer = await api.post<{ models: string[] }>(
-              `/models/types/${typeName}/actions/list-models`,
-              { configuration },
-            );
-            setModels(answer.models);
-          } catch (e) {
-            setError(e);
-          } finally {
-            setBusy(false);
-          }
-        }}
+        disabled={list.busy}
+        onClick={() => void list.run()}
       >
-        {busy ? "Asking the provider…" : "List the provider's models"}
+        {list.busy ? "Asking the provider…" : "List the provider's models"}
       </button>
-      <ErrorBox error={error} />
+      <ErrorBox error={list.error} />
       {models && models.length === 0 ? <p className="muted">The provider lists no models.</p> : null}
       {models && models.length > 0 ? (
         <SelectField

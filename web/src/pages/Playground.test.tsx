@@ -6,6 +6,19 @@ import { Playground } from "./Playground";
 
 const sse = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
 
+/** Open the playground of news-qa and ask it a question. */
+function ask(question: string) {
+  render(
+    <MemoryRouter initialEntries={["/endpoints/news-qa/playground"]}>
+      <Routes>
+        <Route path="/endpoints/:slug/playground" element={<Playground />} />
+      </Routes>
+    </MemoryRouter>,
+  );
+  fireEvent.change(screen.getByLabelText("Question"), { target: { value: question } });
+  fireEvent.click(screen.getByRole("button", { name: "Ask" }));
+}
+
 describe("Playground", () => {
   it("streams the answer and opens the chunk a citation names", async () => {
     sessionStorage.setItem("syft.ownerKey", "owner-key");
@@ -28,15 +41,7 @@ describe("Playground", () => {
         ],
       },
     });
-    render(
-      <MemoryRouter initialEntries={["/endpoints/news-qa/playground"]}>
-        <Routes>
-          <Route path="/endpoints/:slug/playground" element={<Playground />} />
-        </Routes>
-      </MemoryRouter>,
-    );
-    fireEvent.change(screen.getByLabelText("Question"), { target: { value: "What destroyed it?" } });
-    fireEvent.click(screen.getByRole("button", { name: "Ask" }));
+    ask("What destroyed it?");
     const cite = await screen.findByRole("button", { name: "Open source 1" });
     expect(screen.getByTestId("answer").textContent).toContain("Space debris [1].");
     expect((await screen.findByTestId("final")).textContent).toContain("allowed");
@@ -54,15 +59,7 @@ describe("Playground", () => {
     mockFetch({
       "POST /api/v1/endpoints/news-qa/preview": { status: 403, body: { detail: "Access denied by policy 'access'." } },
     });
-    render(
-      <MemoryRouter initialEntries={["/endpoints/news-qa/playground"]}>
-        <Routes>
-          <Route path="/endpoints/:slug/playground" element={<Playground />} />
-        </Routes>
-      </MemoryRouter>,
-    );
-    fireEvent.change(screen.getByLabelText("Question"), { target: { value: "hi" } });
-    fireEvent.click(screen.getByRole("button", { name: "Ask" }));
+    ask("hi");
     expect((await screen.findByRole("alert")).textContent).toContain("Access denied by policy");
   });
 });

@@ -1,9 +1,18 @@
 // Settings → Network (public URL, developer token, reachability), Marketplaces (add, test,
 // status, remove) and Sync.
 import { useState, type FormEvent } from "react";
-import { Badge, ConfirmDialog, Empty, ErrorBox, Loading, TextField, formatDate } from "../components/ui";
+import {
+  Badge,
+  ConfirmDialog,
+  Empty,
+  ErrorBox,
+  FormActions,
+  Loading,
+  TextField,
+  formatDate,
+} from "../components/ui";
 import { ApiError, api } from "../lib/api";
-import { useLoad } from "../lib/hooks";
+import { useAction, useLoad } from "../lib/hooks";
 import type { ConnectionTest, Marketplace, NetworkSettings, Page } from "../lib/types";
 import { REDACTED } from "../components/SchemaForm";
 
@@ -21,28 +30,20 @@ function Network() {
   const network = useLoad(() => api.get<NetworkSettings>("/settings/network"), []);
   const [publicUrl, setPublicUrl] = useState<string | null>(null);
   const [token, setToken] = useState("");
-  const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState<NetworkSettings | null>(null);
-  const [busy, setBusy] = useState(false);
-  const fields = error instanceof ApiError ? error.fields : {};
   const url = publicUrl ?? network.data?.public_url ?? "";
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
+  const save = useAction(async () => {
     setSaved(null);
-    try {
-      const body: Record<string, unknown> = { public_url: url || null };
-      if (token) body.developer_token = token;
-      setSaved(await api.patch<NetworkSettings>("/settings/network", body));
-      setToken("");
-      await network.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    const body: Record<string, unknown> = { public_url: url || null };
+    if (token) body.developer_token = token;
+    setSaved(await api.patch<NetworkSettings>("/settings/network", body));
+    setToken("");
+    await network.reload();
+  });
+  const { fields, busy, error } = save;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void save.run();
   };
 
   return (
@@ -103,22 +104,11 @@ function Network() {
 function Marketplaces() {
   const list = useLoad(() => api.get<Page<Marketplace>>("/marketplaces?limit=1000"), []);
   const [adding, setAdding] = useState(false);
-  const [syncing, setSyncing] = useState(false);
   const [synced, setSynced] = useState<Record<string, string[]> | null>(null);
-  const [syncError, setSyncError] = useState<unknown>(null);
-
-  const sync = async () => {
-    setSyncing(true);
-    setSyncError(null);
-    try {
-      setSynced(await api.post<Record<string, string[]>>("/marketplaces/sync"));
-      await list.reload();
-    } catch (e) {
-      setSyncError(e);
-    } finally {
-      setSyncing(false);
-    }
-  };
+  const sync = useAction(async () => {
+    setSynced(await api.post<Record<string, string[]>>("/marketplaces/sync"));
+    await list.reload();
+  });
 
   return (
     <section aria-labelledby="mp-title" className="card">
@@ -127,12 +117,12 @@ function Marketplaces() {
         <button type="button" onClick={() => setAdding(true)}>
           Add Marketplace
         </button>
-        <button type="button" className="secondary" onClick={sync} disabled={syncing}>
-          {syncing ? "Syncing…" : "Sync published endpoints"}
+        <button type="button" className="secondary" onClick={() => void sync.run()} disabled={sync.busy}>
+          {sync.busy ? "Syncing…" : "Sync published endpoints"}
         </button>
       </div>
       <ErrorBox error={list.error} />
-      <ErrorBox error={syncError} />
+      <ErrorBox error={sync.error} />
       {synced ? (
         <ul aria-label="Sync results">
           {Object.entries(synced).map(([name, slugs]) => (
@@ -168,31 +158,23 @@ function AddMarketplace({ onDone, onCancel }: { onDone: () => void; onCancel: ()
   const [token, setToken] = useState("");
   const [password, setPassword] = useState("");
   const [isDefault, setIsDefault] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const fields = error instanceof ApiError ? error.fields : {};
-
-  const submit = async (e: FormEvent) => {
+  const add = useAction(async () => {
+    const credentials = token ? { access_token: token } : { username, password };
+    const created = await api.post<Marketplace>("/marketplaces", {
+      name,
+      url,
+      hub_username: username || null,
+      credentials,
+      is_default: isDefault,
+    });
+    // Saving tests the connection, as the spec's steps say; a failure shows on its status.
+    await api.post(`/marketplaces/${created.id}/test`).catch(() => undefined);
+    onDone();
+  });
+  const { fields, busy, error } = add;
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const credentials = token ? { access_token: token } : { username, password };
-      const created = await api.post<Marketplace>("/marketplaces", {
-        name,
-        url,
-        hub_username: username || null,
-        credentials,
-        is_default: isDefault,
-      });
-      // Saving tests the connection, as the spec's steps say; a failure shows on its status.
-      await api.post(`/marketplaces/${created.id}/test`).catch(() => undefined);
-      onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    void add.run();
   };
 
   return (
@@ -240,22 +222,17 @@ function AddMarketplace({ onDone, onCancel }: { onDone: () => void; onCancel: ()
         <label htmlFor="mp-default">Default marketplace</label>
       </div>
       <ErrorBox error={error} />
-      <div className="actions">
-        <button type="button" className="secondary" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" disabled={busy}>
-          {busy ? "Saving and testing…" : "Save"}
-        </button>
-      </div>
+      <FormActions onCancel={onCancel} busy={busy} label="Save" busyLabel="Saving and testing…" />
     </form>
   );
 }
 
 function MarketplaceItem({ marketplace: m, onChanged }: { marketplace: Marketplace; onChanged: () => Promise<void> }) {
-  const [testing, setTesting] = useState(false);
   const [test, setTest] = useState<ConnectionTest | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const testing = useAction(async () => {
+    setTest(await api.post<ConnectionTest>(`/marketplaces/${m.id}/test`));
+    await onChanged();
+  });
   const [removing, setRemoving] = useState(false);
   const [force, setForce] = useState(false);
 
@@ -285,26 +262,15 @@ function MarketplaceItem({ marketplace: m, onChanged }: { marketplace: Marketpla
           {test.success ? <Badge status="healthy">connected</Badge> : <Badge status="unhealthy">failed</Badge>} {test.message}
         </p>
       ) : null}
-      <ErrorBox error={error} />
+      <ErrorBox error={testing.error} />
       <div className="actions left">
         <button
           type="button"
           className="secondary"
-          disabled={testing}
-          onClick={async () => {
-            setTesting(true);
-            setError(null);
-            try {
-              setTest(await api.post(`/marketplaces/${m.id}/test`));
-              await onChanged();
-            } catch (e) {
-              setError(e);
-            } finally {
-              setTesting(false);
-            }
-          }}
+          disabled={testing.busy}
+          onClick={() => void testing.run()}
         >
-          {testing ? "Testing…" : `Test ${m.name}`}
+          {testing.busy ? "Testing…" : `Test ${m.name}`}
         </button>
         <button type="button" className="danger" onClick={() => setRemoving(true)}>
           Remove {m.name}
