@@ -25,6 +25,7 @@ from syft_space.config import Settings
 from syft_space.container import Container
 from syft_space.core import migrate
 from syft_space.datasets.embedding import Embedder, default_embedder
+from tests.doubles.hub import HubDouble, running_hub
 
 POSTGRES_URL = os.environ.get("SYFT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("SYFT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -151,3 +152,10 @@ async def space(make_settings: Callable[..., Settings], embedder: Embedder) -> A
 @pytest.fixture
 def redis_url() -> str:
     return REDIS_URL
+
+
+@pytest.fixture
+def hub() -> Iterator[HubDouble]:
+    """A SyftHub double over HTTP with the accounts alice (the owner), bob and carol."""
+    with running_hub() as double:
+        yield double

@@ -118,6 +118,12 @@ class Settings(BaseSettings):
         le=600,
         description="Quiet time after an edit before published listings are updated.",
     )
+    publish_retry_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=3600,
+        description="First wait before retrying a failed listing push; doubles each time.",
+    )
     heartbeat_interval_seconds: float = Field(
         default=45.0,
         gt=0,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,18 +12,6 @@ from tests.api.helpers import create_dataset, create_endpoint
 from tests.conftest import Space
 from tests.datasets.helpers import upload, wait_for_jobs
 from tests.doubles.hub import HubDouble, HubUser
-from tests.doubles.server import serving
-
-
-@pytest.fixture
-def hub() -> Iterator[HubDouble]:
-    double = HubDouble()
-    double.add_user("alice", "alice@example.org")
-    double.add_user("bob", "bob@example.org")
-    double.add_user("carol", "carol@example.org")
-    with serving(double.app()) as url:
-        double.base_url = url
-        yield double
 
 
 @dataclass

@@ -99,7 +99,9 @@ class HubClient:
         try:
             return response.json()
         except ValueError:
-            raise HubError(f"SyftHub answered {what} with something that is not JSON.") from None
+            raise HubError(
+                f"SyftHub answered {what} with something that is not JSON: {readable(response)}."
+            ) from None
 
     async def _login(self) -> str:
         credentials = self.account.credentials
@@ -172,6 +174,7 @@ class HubClient:
         response = await self.request("POST", "/endpoints", json=listing)
         if response.status_code >= 500 or response.status_code == 429:
             raise self.refused(response, f"publishing '{listing['slug']}'")
+        self._json(response, "the publish")
         return response
 
     async def update_endpoint(self, slug: str, listing: dict[str, Any]) -> bool:
@@ -181,6 +184,7 @@ class HubClient:
             return False
         if response.status_code != 200:
             raise self.refused(response, f"updating '{slug}'")
+        self._json(response, "the update")
         return True
 
     async def delete_endpoint(self, slug: str) -> bool:
@@ -205,6 +209,7 @@ class HubClient:
         response = await self.request("POST", "/endpoints/sync", json={"endpoints": listings})
         if response.status_code != 200:
             raise self.refused(response, "syncing the endpoint list")
+        self._json(response, "the sync")
 
     async def report_health(
         self, entries: list[dict[str, Any]], ttl_seconds: int, url: str | None

@@ -60,13 +60,12 @@ if TYPE_CHECKING:
     from syft_space.container import Container
 
 log = get_logger(__name__)
-RETRY_BASE_SECONDS = 5.0
 RETRY_CAP_SECONDS = 600.0
 HUB_SYNC_LIMIT = 100
 
 
-def retry_delay(attempts: int, retry_after: float | None = None) -> timedelta:
-    backoff = min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1))
+def retry_delay(base: float, attempts: int, retry_after: float | None = None) -> timedelta:
+    backoff = min(RETRY_CAP_SECONDS, base * 2 ** max(0, attempts - 1))
     return timedelta(seconds=max(backoff, retry_after or 0.0))
 
 
@@ -248,7 +247,14 @@ class Publisher:
             publication.status = "failed"
         retry = outcome.transient or task.listing is None
         publication.next_attempt_at = (
-            now + retry_delay(publication.attempts, outcome.retry_after) if retry else None
+            now
+            + retry_delay(
+                self.container.settings.publish_retry_seconds,
+                publication.attempts,
+                outcome.retry_after,
+            )
+            if retry
+            else None
         )
 
     @staticmethod

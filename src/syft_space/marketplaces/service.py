@@ -8,6 +8,8 @@ exists.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections import defaultdict
 
@@ -293,6 +295,14 @@ class MarketplaceService:
         )
         return [await self.account(row) for row in rows]
 
+    @staticmethod
+    def _fingerprint(row: Marketplace, network: NetworkSettings) -> str:
+        """Changes exactly when what a hub client depends on does: the address and the
+        credentials, the developer token included (ciphertexts are stable once stored)."""
+        parts = [row.url, row.issuer, row.hub_username, row.configuration, row.secrets]
+        parts.append(network.secrets)
+        return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
     async def account(self, row: Marketplace) -> HubAccount:
         network = await self.network_row()
         return HubAccount(
@@ -302,6 +312,5 @@ class MarketplaceService:
             issuer=row.issuer or row.url,
             hub_username=row.hub_username,
             credentials=await self.credentials(row),
-            # The developer token lives in the network settings: a change there is a change too.
-            version=f"{row.updated_at.isoformat()}/{network.updated_at.isoformat()}",
+            version=self._fingerprint(row, network),
         )
