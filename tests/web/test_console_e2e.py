@@ -1,9 +1,9 @@
 """The web console end to end: headless Debian Chromium, driven by playwright-core from
 ``web/e2e/console.e2e.mjs``, against a real Space process, a steady LLM double and the SyftHub
-double. The walk signs in, creates a dataset, uploads a document and waits for its ingestion,
-connects a model, creates an endpoint through the wizard, adds a policy, asks the playground
-and opens the cited chunk, connects the hub, publishes, and screenshots every page into
-``web/e2e/artifacts/``.
+double (``tests/doubles/hub.py``). The walk signs in, creates a dataset, uploads documents and
+waits for their ingestion, retries a failed one, connects a model, creates an endpoint through
+the wizard, adds a policy, asks the playground and opens the cited chunk, connects the hub,
+publishes and unpublishes, and screenshots every page into ``web/e2e/artifacts/``.
 
 ``./check`` builds the console and installs Chromium before pytest runs; run alone, this test
 says which of the two is missing.
@@ -26,10 +26,9 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from syft_space.api.console import PACKAGED_BUILD
-from tests.doubles.hub import HubDouble
+from tests.doubles.hub import HubDouble, running_hub
 from tests.doubles.server import serving
 from tests.e2e.server import running_server
-from tests.web.listing_hub import Listings, listing_hub
 
 pytestmark = pytest.mark.e2e
 
@@ -73,16 +72,8 @@ def steady_model() -> Starlette:
 
 
 @pytest.fixture
-def listings() -> Listings:
-    return Listings()
-
-
-@pytest.fixture
-def hub(listings: Listings) -> Iterator[HubDouble]:
-    double = HubDouble()
-    double.add_user("alice", "alice@example.org")
-    with serving(listing_hub(double, listings)) as url:
-        double.base_url = url
+def hub() -> Iterator[HubDouble]:
+    with running_hub() as double:
         yield double
 
 
@@ -104,7 +95,7 @@ def run_walk(env: dict[str, str]) -> dict[str, Any]:
     return report
 
 
-def test_the_console_end_to_end(tmp_path: Path, hub: HubDouble, listings: Listings) -> None:
+def test_the_console_end_to_end(tmp_path: Path, hub: HubDouble) -> None:
     assert (PACKAGED_BUILD / "index.html").is_file(), (
         "The console is not built: run ./check, or cd web && npm ci && npm run build."
     )
@@ -123,8 +114,9 @@ def test_the_console_end_to_end(tmp_path: Path, hub: HubDouble, listings: Listin
             }
         )
     # The hub saw the endpoint listed by the publish dialog, then removed by the unpublish.
-    assert listings.created == ["news-qa"]
-    assert listings.deleted == ["news-qa"]
+    assert [b["slug"] for b in hub.bodies("POST", "/api/v1/endpoints")] == ["news-qa"]
+    assert len(hub.bodies("DELETE", "/api/v1/endpoints/slug/news-qa")) == 1
+    assert hub.listings.get("alice", {}) == {}
     assert report["steps"] == [
         "sign in",
         "create a dataset",
