@@ -57,7 +57,7 @@ def set_up(server: RunningServer, hub: HubDouble, provider: ProviderDouble) -> N
                 "POST",
                 "/api/v1/marketplaces/",
                 {
-                    "name": "SyftHub",
+                    "name": "Hub double",
                     "url": hub.base_url,
                     "hub_username": "alice",
                     "credentials": {"access_token": alice.pat},
