@@ -41,14 +41,29 @@ async function loadOverview(): Promise<Overview> {
 }
 
 function day(iso: string): string {
-  return new Date(iso).toLocaleDateString(undefined, { month: "short", day: "numeric" });
+  return new Date(iso).toLocaleDateString(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
+}
+
+/** One bucket per UTC day of the range, zero where the Space recorded no query. */
+export function everyDay(series: TimeBucket[], since: string, until: string): TimeBucket[] {
+  const byDay = new Map(series.map((b) => [b.start.slice(0, 10), b]));
+  const days: TimeBucket[] = [];
+  const end = new Date(until);
+  for (let d = new Date(since.slice(0, 10) + "T00:00:00Z"); d <= end; d.setUTCDate(d.getUTCDate() + 1)) {
+    const key = d.toISOString().slice(0, 10);
+    days.push(
+      byDay.get(key) ?? { start: `${key}T00:00:00Z`, queries: 0, successes: 0, denials: 0, rate_limited: 0, errors: 0, cost: 0 },
+    );
+  }
+  return days;
 }
 
 export function Dashboard() {
   const overview = useLoad(loadOverview, []);
   if (overview.error) return <ErrorBox error={overview.error} />;
   if (!overview.data) return <Loading what="the dashboard" />;
-  const { health, datasets, models, endpoints, summary, series, users, perEndpoint } = overview.data;
+  const { health, datasets, models, endpoints, summary, users, perEndpoint } = overview.data;
+  const series = everyDay(overview.data.series, summary.since, summary.until);
 
   const recent = [
     ...datasets.items.map((d) => ({ what: `Dataset ${d.name}`, to: `/datasets/${encodeURIComponent(d.name)}`, at: d.updated_at })),
