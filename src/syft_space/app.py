@@ -28,6 +28,7 @@ from syft_space.marketplaces.routes import router as marketplaces_router
 from syft_space.models.routes import router as models_router
 from syft_space.policies.credit_routes import router as credits_router
 from syft_space.policies.routes import router as policies_router
+from syft_space.relay.routes import router as relay_router
 from syft_space.tenants.routes import router as tenants_router
 
 API_PREFIX = "/api/v1"
@@ -50,6 +51,7 @@ def api_router() -> APIRouter:
         analytics_router,
         credits_router,
         tenants_router,
+        relay_router,
     ):
         management.include_router(router)
     api.include_router(management)

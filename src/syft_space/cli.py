@@ -7,10 +7,13 @@ pieces, so a key made here is exactly a key the API accepts.
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, TypeVar
 
+import httpx
 import typer
 import uvicorn
 
@@ -22,6 +25,8 @@ from syft_space.core import migrate
 from syft_space.core.db import Database
 from syft_space.core.errors import SyftSpaceError
 from syft_space.core.log import configure_logging
+from syft_space.relay.client import GUEST, RelayClient, RelayError, RouterReply
+from syft_space.relay.schemas import RelayStatus
 from syft_space.tenants.service import TenantService
 
 app = typer.Typer(
@@ -31,8 +36,12 @@ app = typer.Typer(
 )
 admin_key_app = typer.Typer(help="Create, list and revoke owner API keys.", no_args_is_help=True)
 tenant_app = typer.Typer(help="Create and list tenants.", no_args_is_help=True)
+relay_app = typer.Typer(
+    help="Query SyftBox routers; see the bridge's status.", no_args_is_help=True
+)
 app.add_typer(admin_key_app, name="admin-key")
 app.add_typer(tenant_app, name="tenant")
+app.add_typer(relay_app, name="relay")
 
 T = TypeVar("T")
 
@@ -181,6 +190,78 @@ def tenant_list() -> None:
             typer.echo(item.name)
 
     _run_with_database(_settings(), work)
+
+
+@relay_app.command("send")
+def relay_send(
+    url: Annotated[str, typer.Argument(help="syft://<owner>/app_data/<router>/rpc/<service>")],
+    body: Annotated[str, typer.Option(help="The request, as JSON.")] = "{}",
+    sender: Annotated[str, typer.Option("--from", help="Your SyftBox email.")] = GUEST,
+    relay_url: Annotated[
+        str | None, typer.Option(help="The relay (default SYFT_RELAY_URL, https://syftbox.net).")
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the answer.")] = 60.0,
+    poll_interval: Annotated[float, typer.Option(help="Seconds between polls.")] = 1.0,
+    retries: Annotated[int, typer.Option(help="Retries of a dropped connection or 5xx.")] = 3,
+) -> None:
+    """Send a request to a router through the relay and print its JSON answer."""
+    try:
+        payload = json.loads(body)
+    except ValueError as exc:
+        typer.echo(f"Error: --body is not valid JSON ({exc}).", err=True)
+        raise typer.Exit(code=1) from None
+
+    async def send() -> RouterReply:
+        async with RelayClient(
+            relay_url or Settings().relay_url,
+            sender=sender,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            retries=retries,
+        ) as client:
+            return await client.send(url, payload)
+
+    try:
+        reply = asyncio.run(send())
+    except RelayError as exc:
+        typer.echo(f"Error: {exc.message}", err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo(json.dumps(reply.body, indent=2))
+
+
+@relay_app.command("status")
+def relay_status(
+    url: Annotated[
+        str | None, typer.Option(help="The running Space (default http://<host>:<port>).")
+    ] = None,
+) -> None:
+    """Ask the running Space how its SyftBox bridge is doing (the owner key is read from the
+    data dir, or SYFT_OWNER_KEY)."""
+    settings = _settings()
+    base = url or f"http://{settings.host}:{settings.port}"
+    key_file = settings.data_dir / "owner.key"
+    key = os.environ.get("SYFT_OWNER_KEY") or (
+        key_file.read_text().strip() if key_file.exists() else ""
+    )
+    try:
+        response = httpx.get(
+            f"{base}/api/v1/relay/status", headers={"Authorization": f"Bearer {key}"}, timeout=10
+        )
+    except httpx.HTTPError as exc:
+        typer.echo(f"Error: cannot reach the Space at {base} ({exc}); is it running?", err=True)
+        raise typer.Exit(code=1) from None
+    if response.status_code != 200:
+        typer.echo(f"Error: {response.json().get('detail', response.text)}", err=True)
+        raise typer.Exit(code=1)
+    status = RelayStatus.model_validate(response.json())
+    typer.echo(f"enabled:   {'yes' if status.enabled else 'no'}")
+    typer.echo(f"running:   {'yes' if status.running else 'no'}")
+    typer.echo(f"folder:    {status.folder or '-'}")
+    typer.echo(f"owner:     {status.owner or '-'}")
+    typer.echo(f"routers:   {', '.join(status.routers) or '-'}")
+    typer.echo(f"handled:   {status.requests_handled}")
+    typer.echo(f"last error: {status.last_error or '-'}")
+    typer.echo(status.detail)
 
 
 def _when(value: object) -> str:

@@ -26,6 +26,10 @@ def default_data_dir() -> Path:
     return Path.home() / ".syft-space"
 
 
+def default_syftbox_config() -> Path:
+    return Path.home() / ".syftbox" / "config.json"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SYFT_", extra="forbid", validate_default=True)
 
@@ -130,6 +134,32 @@ class Settings(BaseSettings):
         le=3600,
         description="Mean time between health reports to each hub (jittered by a third).",
     )
+    syftbox_config: Path = Field(
+        default_factory=default_syftbox_config,
+        description="The SyftBox client's config file; its data_dir and email are used when "
+        "SYFT_SYFTBOX_DIR or SYFT_SYFTBOX_EMAIL is unset.",
+    )
+    syftbox_dir: Path | None = Field(
+        default=None,
+        description="The folder where the SyftBox client keeps datasites (its data_dir/datasites).",
+    )
+    syftbox_email: str | None = Field(
+        default=None, description="The owner's SyftBox email: routers are served from its datasite."
+    )
+    relay_enabled: bool | None = Field(
+        default=None,
+        description="Serve published endpoints as SyftBox routers; unset means on whenever the "
+        "datasites folder and email are known.",
+    )
+    relay_url: str = Field(
+        default="https://syftbox.net", description="The SyftBox relay `relay send` talks to."
+    )
+    relay_concurrency: int = Field(
+        default=8, ge=1, le=256, description="Relay requests the bridge answers at once."
+    )
+    relay_cleanup_hours: float = Field(
+        default=24.0, gt=0, description="Answered relay requests older than this are removed."
+    )
     log_level: Literal["debug", "info", "warning", "error"] = Field(default="info")
     log_format: Literal["auto", "json", "console"] = Field(
         default="auto", description="auto: JSON unless stderr is a terminal."
@@ -152,12 +182,12 @@ class Settings(BaseSettings):
                 raise ValueError(f"SYFT_EMBEDDER=openai also needs {', '.join(missing)}")
         return self
 
-    @field_validator("data_dir")
+    @field_validator("data_dir", "syftbox_config", "syftbox_dir")
     @classmethod
-    def _expand_data_dir(cls, value: Path) -> Path:
-        return value.expanduser().resolve()
+    def _expand_data_dir(cls, value: Path | None) -> Path | None:
+        return value.expanduser().resolve() if value is not None else None
 
-    @field_validator("database_url", "redis_url", mode="before")
+    @field_validator("database_url", "redis_url", "syftbox_dir", "syftbox_email", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if value == "" else value

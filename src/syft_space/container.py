@@ -7,7 +7,6 @@ against the same kinds of objects. Nothing here happens at import time.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from syft_space.core.configurable import ConfigCodec, SecretBox
 from syft_space.core.db import Database, utcnow
 from syft_space.core.log import get_logger
 from syft_space.core.ratelimit import RateLimitStore, build_rate_limit_store
+from syft_space.core.tasks import cancel_and_wait
 from syft_space.datasets.embedding import (
     Embedder,
     OpenAICompatibleEmbedder,
@@ -46,6 +46,7 @@ from syft_space.models.runtime import ModelRuntime
 from syft_space.plugins import Registries, build_registries
 from syft_space.policies.accounting import AccountingRuntime, TransactionTokens
 from syft_space.policies.engine import PolicyEngine, PolicyRuntime
+from syft_space.relay.bridge import RelayBridge, syftbox_location
 from syft_space.tenants.service import TenantService
 from syft_space.tenants.tables import Tenant
 
@@ -70,6 +71,8 @@ class Container:
     accounts: AccountsCache
     pipeline: QueryPipeline
     owner_key_file: Path | None = None
+    relay: RelayBridge | None = None
+    """Serves published endpoints over SyftBox; None when no datasites folder is known."""
     model_runtime: ModelRuntime = field(default_factory=ModelRuntime)
     """Pooled HTTP clients of the configured models, and their cached health."""
     version: str = __version__
@@ -92,6 +95,14 @@ class Container:
         self.listings.start()
         if self.settings.watch_folders:
             self.watcher.start()
+        if self.relay is not None and self.settings.relay_enabled is not False:
+            self.relay.start()
+        elif self.settings.relay_enabled:
+            log.warning(
+                "relay_not_configured",
+                detail="SYFT_RELAY_ENABLED is set, but no SyftBox folder and email are known: set "
+                "SYFT_SYFTBOX_DIR and SYFT_SYFTBOX_EMAIL, or SYFT_SYFTBOX_CONFIG.",
+            )
 
     async def _apply_retention(self) -> None:
         """Drop query events older than the retention period, now and then hourly."""
@@ -119,15 +130,10 @@ class Container:
         await self.indexes.warm(datasets)
 
     async def close(self) -> None:
-        if self._warming is not None:
-            self._warming.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._warming
-        if self._retention is not None:
-            self._retention.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._retention
+        await cancel_and_wait([self._warming, self._retention])
         await self.listings.stop()
+        if self.relay is not None:
+            await self.relay.stop()
         await self.pipeline.events_recorded()
         await self.watcher.stop()
         await self.worker.stop()
@@ -218,7 +224,7 @@ async def build_container(
         codec,
         max_query_chars=settings.max_query_chars,
     )
-    return Container(
+    container = Container(
         settings=settings,
         database=database,
         codec=codec,
@@ -236,3 +242,12 @@ async def build_container(
         model_runtime=model_runtime,
         owner_key_file=key_file,
     )
+    location = syftbox_location(settings)
+    if location is not None:
+        container.relay = RelayBridge(
+            container,
+            location,
+            concurrency=settings.relay_concurrency,
+            cleanup_seconds=settings.relay_cleanup_hours * 3600,
+        )
+    return container

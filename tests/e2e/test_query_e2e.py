@@ -23,16 +23,6 @@ from tests.models.doubles import ProviderDouble, json_reply, sse
 
 
 @pytest.fixture
-def hub() -> Iterator[HubDouble]:
-    double = HubDouble()
-    double.add_user("alice", "alice@example.org")
-    double.add_user("bob", "bob@example.org")
-    with serving(double.app()) as url:
-        double.base_url = url
-        yield double
-
-
-@pytest.fixture
 def provider() -> Iterator[ProviderDouble]:
     double = ProviderDouble().start()
     yield double
@@ -52,17 +42,14 @@ def set_up(server: RunningServer, hub: HubDouble, provider: ProviderDouble) -> N
     with httpx.Client(
         base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {key}"}
     ) as owner:
+        # As on a laptop: the default SyftHub entry, with the developer token.
+        (default,) = owner.get("/api/v1/marketplaces").json()["items"]
+        assert owner.patch(
+            f"/api/v1/marketplaces/{default['id']}", json={"url": hub.base_url}
+        ).is_success
+        network = owner.patch("/api/v1/settings/network", json={"developer_token": alice.pat})
+        assert network.json()["token_check"]["username"] == "alice"
         calls: list[tuple[str, str, dict[str, Any]]] = [
-            (
-                "POST",
-                "/api/v1/marketplaces/",
-                {
-                    "name": "Hub double",
-                    "url": hub.base_url,
-                    "hub_username": "alice",
-                    "credentials": {"access_token": alice.pat},
-                },
-            ),
             ("POST", "/api/v1/datasets/", {"name": "news", "dtype": "local_file"}),
             (
                 "POST",
@@ -86,6 +73,8 @@ def set_up(server: RunningServer, hub: HubDouble, provider: ProviderDouble) -> N
         )
         assert uploaded.status_code == 202
         wait_for_ingestion(owner, "news")
+        # Publishing checks the model's health, which lists the provider's models.
+        provider.reply(json_reply({"object": "list", "data": [{"id": "m", "object": "model"}]}))
         for slug, kind in (("news-raw", "raw"), ("news-qa", "both")):
             created = owner.post(
                 "/api/v1/endpoints/",
@@ -95,10 +84,17 @@ def set_up(server: RunningServer, hub: HubDouble, provider: ProviderDouble) -> N
                     "dataset": "news",
                     "model": "gpt",
                     "response_type": kind,
-                    "published": True,
+                    "summary": "Space news, answered.",
                 },
             )
             assert created.status_code == 201, created.text
+            published = owner.post(
+                f"/api/v1/endpoints/{slug}/publish", json={"publish_to_all_marketplaces": True}
+            )
+            assert published.status_code == 200, published.text
+            assert published.json()["results"][0]["success"] is True, published.text
+        assert set(hub.listings["alice"]) == {"news-raw", "news-qa"}
+        assert hub.listings["alice"]["news-qa"]["type"] == "model_data_source"
 
 
 def test_callers_query_through_the_client(

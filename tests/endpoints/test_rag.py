@@ -3,70 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.api.helpers import create_endpoint
-from tests.endpoints.conftest import Published
+from tests.endpoints.conftest import KEY, Published, completion
 from tests.models.doubles import ProviderDouble, json_reply, sse
 
 pytestmark = pytest.mark.anyio
-KEY = "sk-provider-key"
-
-
-def completion(content: str, prompt_tokens: int = 100, completion_tokens: int = 20) -> Any:
-    return {
-        "id": "chatcmpl-9",
-        "object": "chat.completion",
-        "model": "gpt-test",
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": content},
-                "finish_reason": "stop",
-            }
-        ],
-        "usage": {
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens,
-            "total_tokens": prompt_tokens + completion_tokens,
-        },
-    }
-
-
-@pytest.fixture
-def provider() -> Iterator[ProviderDouble]:
-    double = ProviderDouble().start()
-    yield double
-    double.stop()
-
-
-@pytest.fixture
-async def rag(published: Published, provider: ProviderDouble) -> Published:
-    client = published.space.client
-    response = await client.post(
-        "/api/v1/models/",
-        json={
-            "name": "gpt",
-            "mtype": "openai",
-            "configuration": {
-                "base_url": provider.base_url,
-                "api_key": KEY,
-                "model": "gpt-test",
-                "price_per_million_input_tokens": 1.0,
-                "price_per_million_output_tokens": 2.0,
-            },
-        },
-    )
-    assert response.status_code == 201, response.text
-    await create_endpoint(client, "news-qa", dataset="news", model="gpt", response_type="both")
-    await create_endpoint(client, "chat-only", dataset=None, model="gpt", response_type="summary")
-    for slug in ("news-qa", "chat-only"):
-        await client.patch(f"/api/v1/endpoints/{slug}", json={"published": True})
-    await client.patch("/api/v1/endpoints/news-qa", json={"system_prompt": "Answer briefly."})
-    return published
 
 
 async def test_both_answers_with_cited_sources(rag: Published, provider: ProviderDouble) -> None:

@@ -72,6 +72,20 @@ class HubSpace:
         created: dict[str, Any] = response.json()
         return created
 
+    async def add_policy(
+        self, slug: str, name: str, policy_type: str, configuration: dict[str, Any]
+    ) -> None:
+        response = await self.client.post(
+            "/api/v1/policies",
+            json={
+                "name": name,
+                "policy_type": policy_type,
+                "endpoint": slug,
+                "configuration": configuration,
+            },
+        )
+        assert response.status_code == 201, response.text
+
     async def publish(self, slug: str, **body: Any) -> httpx.Response:
         return await self.client.post(
             f"/api/v1/endpoints/{slug}/publish", json=body or {"publish_to_all_marketplaces": True}

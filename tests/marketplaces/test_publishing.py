@@ -38,23 +38,9 @@ async def test_publish_lists_the_endpoint_as_the_interop_notes_describe(
     hubspace: HubSpace,
 ) -> None:
     await hubspace.endpoint("space-news")
-    await hubspace.client.post(
-        "/api/v1/policies",
-        json={
-            "name": "limits",
-            "policy_type": "rate_limit",
-            "endpoint": "space-news",
-            "configuration": {"limits": [{"rate": "10/m"}]},
-        },
-    )
-    await hubspace.client.post(
-        "/api/v1/policies",
-        json={
-            "name": "who",
-            "policy_type": "access",
-            "endpoint": "space-news",
-            "configuration": {"allow": ["*@example.org", "zoe@elsewhere.net"]},
-        },
+    await hubspace.add_policy("space-news", "limits", "rate_limit", {"limits": [{"rate": "10/m"}]})
+    await hubspace.add_policy(
+        "space-news", "who", "access", {"allow": ["*@example.org", "zoe@elsewhere.net"]}
     )
     response = await hubspace.publish("space-news")
     assert response.status_code == 200, response.text

@@ -38,15 +38,7 @@ async def test_edits_reach_the_hub_in_the_background(hubspace: HubSpace) -> None
     )
     assert listing["tags"] == ["orbit"]
     assert listing["version"] == "1.0.2"
-    await hubspace.client.post(
-        "/api/v1/policies",
-        json={
-            "name": "price",
-            "policy_type": "accounting",
-            "endpoint": "space-news",
-            "configuration": {"price_per_request": 0.05},
-        },
-    )
+    await hubspace.add_policy("space-news", "price", "accounting", {"price_per_request": 0.05})
     listing = await eventually(
         lambda: _listing(hubspace, "space-news"),
         lambda found: bool(found["policies"]),

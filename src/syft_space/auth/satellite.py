@@ -39,7 +39,7 @@ SUBJECT_TTL_SECONDS = 24 * 3600
 class Caller:
     email: str
     via: str
-    """'satellite', 'guest' or 'owner'."""
+    """'satellite', 'guest', 'owner', or 'relay' (a SyftBox sender's claimed, unproven email)."""
     subject: str | None = None
     marketplace: str | None = None
 

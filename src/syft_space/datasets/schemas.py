@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -84,16 +84,20 @@ class InFilter(StrictModel):
     in_: list[Scalar] = Field(alias="in", min_length=1, max_length=100)
 
 
+SearchType = Literal["vector", "keyword", "hybrid"]
+Filters = Annotated[
+    dict[str, Scalar | InFilter],
+    Field(description=f"Equality or {{'in': [...]}} on: {', '.join(FILTER_FIELDS)}."),
+]
+
+
 class SearchRequest(StrictModel):
     query: str = Field(min_length=1, max_length=10_000)
-    search_type: Literal["vector", "keyword", "hybrid"] = "hybrid"
+    search_type: SearchType = "hybrid"
     limit: int = Field(default=5, ge=1, le=20)
     similarity_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     include_metadata: bool = True
-    filters: dict[str, Scalar | InFilter] = Field(
-        default_factory=dict,
-        description=f"Equality or {{'in': [...]}} on: {', '.join(FILTER_FIELDS)}.",
-    )
+    filters: Filters = Field(default_factory=dict)
 
 
 class ReferenceDocument(BaseModel):

@@ -15,7 +15,6 @@ that was touched but not changed cost a read and nothing more.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import uuid
 from collections.abc import Iterable, Mapping
@@ -29,6 +28,7 @@ from watchfiles import awatch
 
 from syft_space.core.db import Database, after_commit
 from syft_space.core.log import get_logger
+from syft_space.core.tasks import cancel_and_wait, sleep_until_woken
 from syft_space.datasets.indexes import IndexManager
 from syft_space.datasets.jobs import JobService
 from syft_space.datasets.parsing import file_format
@@ -106,12 +106,7 @@ class FolderWatcher:
         self._wake.set()
 
     async def stop(self) -> None:
-        tasks = [*self._watches.values(), *([self._supervisor] if self._supervisor else [])]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait([*self._watches.values(), self._supervisor])
         self._watches.clear()
 
     async def _supervise(self) -> None:
@@ -120,9 +115,7 @@ class FolderWatcher:
                 await self.reconcile()
             except Exception:
                 log.exception("folder_watch_reconcile_failed")
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), RECONCILE_SECONDS)
+            await sleep_until_woken(self._wake, RECONCILE_SECONDS)
 
     async def configured_folders(self) -> dict[uuid.UUID, list[Path]]:
         async with self.database.unit_of_work(write=False) as session:

@@ -15,7 +15,6 @@ claiming is a compare-and-set on the job row.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import os
 import socket
@@ -29,6 +28,7 @@ from sqlalchemy import delete, select
 
 from syft_space.core.db import Database, after_commit
 from syft_space.core.log import get_logger
+from syft_space.core.tasks import cancel_and_wait, sleep_until_woken
 from syft_space.datasets.chunking import ChunkDraft, chunk_document
 from syft_space.datasets.embedding import Embedder
 from syft_space.datasets.indexes import IndexManager
@@ -99,11 +99,7 @@ class IngestionWorker:
     async def stop(self) -> None:
         self._stopping = True
         self._wake.set()
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(self._tasks)
         self._tasks.clear()
 
     async def _loop(self) -> None:
@@ -115,9 +111,7 @@ class IngestionWorker:
                 worked = False
             if not worked:
                 await self.indexes.save_changed()
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
+                await sleep_until_woken(self._wake, IDLE_POLL_SECONDS)
 
     async def run_once(self) -> bool:
         """Claim and process one job; False when there was nothing to do."""

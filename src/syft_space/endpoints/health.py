@@ -22,7 +22,7 @@ from syft_space.endpoints.tables import Endpoint
 from syft_space.models.service import handle_for
 from syft_space.models.tables import Model
 
-if TYPE_CHECKING:  # the container builds the publishing worker, which checks health
+if TYPE_CHECKING:  # the container builds workers that report this health
     from syft_space.container import Container
 
 RECENT = timedelta(hours=1)
@@ -63,7 +63,7 @@ async def endpoint_health(
         if part is not None:
             parts.append(part.status)
             if part.status != "healthy":
-                reasons.append(f"{label} '{part.name}': {part.detail}")
+                reasons.append(f"{label} '{part.name}': {part.detail.rstrip('.')}")
     # Events are written just after each query answers: wait for them, and read in a
     # transaction that starts afterwards so they are visible.
     await container.pipeline.events_recorded()

@@ -10,6 +10,7 @@ refunded.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import time
 import uuid
@@ -81,6 +82,10 @@ class QueryOptions:
     """'http', 'preview' or 'relay', recorded with the event."""
     owner: bool
     """The owner may query unpublished endpoints; outside callers may not."""
+    part: ResponseType | None = None
+    """Run only this part of the endpoint (the relay's ``search`` and ``chat`` services): RAW
+    searches without the model, SUMMARY chats without searching. None runs what the endpoint
+    is set to."""
 
 
 class QueryPipeline:
@@ -187,6 +192,8 @@ class QueryPipeline:
                     limit=request.limit,
                     similarity_threshold=request.similarity_threshold,
                     include_metadata=request.include_metadata,
+                    search_type=request.search_type,
+                    filters=request.filters,
                 )
             )
         # The search step's time includes its transaction and the dataset lookup.
@@ -228,6 +235,9 @@ class QueryPipeline:
         attempt.endpoint = endpoint
         if not endpoint.published and not attempt.options.owner:
             raise PermissionDeniedError(f"Endpoint '{attempt.slug}' is not published.")
+        if attempt.options.part is not None:
+            endpoint = narrowed(endpoint, attempt.options.part)
+            attempt.endpoint = endpoint
         context = QueryContext(
             tenant_id=attempt.tenant_id,
             endpoint_id=endpoint.id,
@@ -349,6 +359,15 @@ class QueryPipeline:
             else:
                 await attempt.__aexit__(type(failure), failure, failure.__traceback__)
         yield "data: [DONE]\n\n"
+
+
+def narrowed(endpoint: EndpointSnapshot, part: ResponseType) -> EndpointSnapshot:
+    """The endpoint limited to one part, refused when it does not have that part."""
+    needed = {ResponseType.RAW: endpoint.dataset_id, ResponseType.SUMMARY: endpoint.model_id}
+    if part in needed and needed[part] is None:
+        service = "search" if part == ResponseType.RAW else "chat"
+        raise NotFoundError(f"Endpoint '{endpoint.slug}' has no {service} service.")
+    return dataclasses.replace(endpoint, response_type=part)
 
 
 def sse(payload: dict[str, Any]) -> str:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from syft_space.core.schemas import StrictModel
+from syft_space.datasets.schemas import Filters, SearchType
 
 MAX_MESSAGES = 200
 
@@ -27,6 +28,8 @@ class QueryRequest(StrictModel):
     similarity_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     limit: int = Field(default=5, ge=1, le=20)
     include_metadata: bool = True
+    search_type: SearchType = "hybrid"
+    filters: Filters = Field(default_factory=dict)
     max_tokens: int = Field(default=100, ge=1, le=32_768)
     temperature: float = Field(default=0.7, ge=0.0, le=2.0)
     stop_sequences: list[str] = Field(default_factory=list, max_length=8)

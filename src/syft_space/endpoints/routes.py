@@ -24,6 +24,8 @@ def endpoint_service(owner: OwnerDep) -> EndpointService:
     # The query pipeline keeps endpoints for a second; any change here must reach it now.
     after_commit(owner.session, owner.container.pipeline.forget_snapshots)
     after_commit(owner.session, owner.container.listings.wake)
+    if owner.container.relay is not None:  # publishing shows on SyftBox at once
+        after_commit(owner.session, owner.container.relay.reconcile_soon)
     return EndpointService(owner.session, owner.tenant_id)
 
 

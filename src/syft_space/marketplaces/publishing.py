@@ -14,7 +14,7 @@ import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -144,6 +144,27 @@ class Task:
     """None: remove the listing."""
     digest: str | None = None
     revision: int = 0
+    lease: datetime | None = None
+    """The publication's ``next_attempt_at`` while this task runs; if it differs afterwards,
+    an edit came in meanwhile and the publication must be pushed again."""
+
+    @classmethod
+    def removal(cls, publication: Publication, row: Marketplace, account: HubAccount) -> Task:
+        return cls(
+            publication_id=publication.id,
+            marketplace_id=row.id,
+            marketplace_name=row.name,
+            account=account,
+            slug=publication.slug,
+            claimed=publication.claimed,
+        )
+
+
+async def listed_endpoint(session: AsyncSession, publication: Publication) -> Endpoint | None:
+    """The endpoint a publication lists, or None when its listing is to be removed."""
+    if publication.endpoint_id is None or publication.status == "removing":
+        return None
+    return await session.get(Endpoint, publication.endpoint_id)
 
 
 class Publisher:
@@ -232,19 +253,23 @@ class Publisher:
             await session.delete(publication)
             return
         publication.claimed = publication.claimed or outcome.claimed
+        # An edit made while the call ran has queued the publication again: leave that be.
+        edited_meanwhile = publication.next_attempt_at != task.lease
         if outcome.success:
             publication.status = "published"
             publication.error = None
             publication.attempts = 0
             publication.published_at = publication.published_at or now
             publication.listed_digest, publication.revision = task.digest, task.revision
-            if publication.next_attempt_at is not None and publication.next_attempt_at <= now:
+            if not edited_meanwhile:
                 publication.next_attempt_at = None
             return
         publication.attempts += 1
         publication.error = outcome.error
         if task.listing is not None:
             publication.status = "failed"
+        if edited_meanwhile:
+            return
         retry = outcome.transient or task.listing is None
         publication.next_attempt_at = (
             now
@@ -432,18 +457,16 @@ class Publisher:
         publication.endpoint_id = endpoint.id
         publication.status, publication.error, publication.next_attempt_at = "pending", None, None
         await session.flush()
-        listing, digest, revision = await self.listing(session, endpoint, publication)
-        return Task(
-            publication_id=publication.id,
-            marketplace_id=row.id,
-            marketplace_name=row.name,
-            account=account,
-            slug=endpoint.slug,
-            claimed=publication.claimed,
-            listing=listing,
-            digest=digest,
-            revision=revision,
+        return await self.push_task(
+            session, endpoint, publication, Task.removal(publication, row, account)
         )
+
+    async def push_task(
+        self, session: AsyncSession, endpoint: Endpoint, publication: Publication, base: Task
+    ) -> Task:
+        """``base`` turned into a push of the endpoint's current listing."""
+        listing, digest, revision = await self.listing(session, endpoint, publication)
+        return replace(base, listing=listing, digest=digest, revision=revision)
 
     async def unpublish(self, slug: str, ids: Sequence[uuid.UUID] | None) -> PublishResult:
         tasks: list[Task] = []
@@ -472,22 +495,11 @@ class Publisher:
                         )
                     continue
                 publication.status, publication.next_attempt_at = "removing", None
-                tasks.append(self._removal(publication, row, await marketplaces.account(row)))
+                tasks.append(Task.removal(publication, row, await marketplaces.account(row)))
             if all(p.status == "removing" for p in listed.values()):
                 endpoint.published = False
         outcomes = await self.run(tasks)
         return PublishResult(endpoint_slug=slug, results=absent + self.results(tasks, outcomes))
-
-    @staticmethod
-    def _removal(publication: Publication, row: Marketplace, account: HubAccount) -> Task:
-        return Task(
-            publication_id=publication.id,
-            marketplace_id=row.id,
-            marketplace_name=row.name,
-            account=account,
-            slug=publication.slug,
-            claimed=publication.claimed,
-        )
 
     async def remove_marketplace(self, marketplace_id: uuid.UUID, force: bool) -> str:
         """Refuse while endpoints are listed there, unless forced: then unlist them first, and
@@ -510,7 +522,7 @@ class Publisher:
                 "or remove it with ?force=true to unpublish them now.",
                 extra={"published_endpoints": slugs},
             )
-        tasks = [self._removal(p, row, account) for p in publications]
+        tasks = [Task.removal(p, row, account) for p in publications]
         outcomes = await self.run(tasks) if tasks else []
         stuck = [t.slug for t, o in zip(tasks, outcomes, strict=True) if not o.success]
         async with self.container.database.unit_of_work() as session:
@@ -544,28 +556,17 @@ class Publisher:
                     continue
                 tasks = []
                 for publication in publications:
-                    endpoint = (
-                        await session.get(Endpoint, publication.endpoint_id)
-                        if publication.endpoint_id is not None and publication.status != "removing"
-                        else None
-                    )
+                    removal = Task.removal(publication, row, account)
+                    endpoint = await listed_endpoint(session, publication)
                     if endpoint is None:
-                        tasks.append(self._removal(publication, row, account))
+                        tasks.append(removal)
                         continue
                     problems = listing_problems(endpoint)
                     if problems:
                         raise ConflictError(
                             f"Endpoint '{endpoint.slug}' cannot be listed: {' '.join(problems)}"
                         )
-                    listing, digest, revision = await self.listing(session, endpoint, publication)
-                    tasks.append(
-                        replace(
-                            self._removal(publication, row, account),
-                            listing=listing,
-                            digest=digest,
-                            revision=revision,
-                        )
-                    )
+                    tasks.append(await self.push_task(session, endpoint, publication, removal))
                 listings = [task.listing for task in tasks if task.listing is not None]
                 if len(listings) > HUB_SYNC_LIMIT:
                     raise ConflictError(

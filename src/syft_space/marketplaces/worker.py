@@ -12,7 +12,6 @@ every 30-60 s (the configured interval, jittered by a third), backing off on fai
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 import uuid
 from dataclasses import replace
@@ -24,11 +23,12 @@ from sqlalchemy import func, select, update
 from syft_space.core.db import utcnow
 from syft_space.core.errors import SyftSpaceError
 from syft_space.core.log import get_logger
+from syft_space.core.tasks import cancel_and_wait, sleep_until_woken
 from syft_space.endpoints.health import endpoint_health
 from syft_space.endpoints.tables import Endpoint
 from syft_space.marketplaces.hub import HubBusyError
 from syft_space.marketplaces.network import assess, interface_address
-from syft_space.marketplaces.publishing import Publisher, Task
+from syft_space.marketplaces.publishing import Publisher, Task, listed_endpoint
 from syft_space.marketplaces.service import MarketplaceService
 from syft_space.marketplaces.tables import Marketplace, Publication
 
@@ -58,10 +58,7 @@ class ListingWorker:
         self._task = asyncio.create_task(self._run(), name="listing-worker")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait([self._task])
 
     async def _run(self) -> None:
         while True:
@@ -70,9 +67,7 @@ class ListingWorker:
             except Exception:
                 log.exception("listing_worker_failed")
                 pause = IDLE_POLL_SECONDS
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=max(0.05, pause))
-            self._wake.clear()
+            await sleep_until_woken(self._wake, max(0.05, pause))
 
     @property
     def _debounce(self) -> timedelta:
@@ -115,11 +110,10 @@ class ListingWorker:
             upcoming = await session.scalar(select(func.min(Publication.next_attempt_at)))
         by_tenant: dict[uuid.UUID, list[Task]] = {}
         for publication_id, tenant_id, seen in due:
-            if not await self._claim(
-                Publication, publication_id, "next_attempt_at", seen, now + LEASE
-            ):
+            lease = now + LEASE
+            if not await self._claim(Publication, publication_id, "next_attempt_at", seen, lease):
                 continue
-            task = await self._prepare(tenant_id, publication_id)
+            task = await self._prepare(tenant_id, publication_id, lease)
             if task is not None:
                 by_tenant.setdefault(tenant_id, []).append(task)
         for tenant_id, tasks in by_tenant.items():
@@ -137,7 +131,9 @@ class ListingWorker:
             return 0.0
         return self._seconds_until(upcoming + self._debounce if upcoming else None)
 
-    async def _prepare(self, tenant_id: uuid.UUID, publication_id: uuid.UUID) -> Task | None:
+    async def _prepare(
+        self, tenant_id: uuid.UUID, publication_id: uuid.UUID, lease: datetime
+    ) -> Task | None:
         publisher = Publisher(self.container, tenant_id)
         async with self.container.database.unit_of_work() as session:
             publication = await session.get(Publication, publication_id)
@@ -148,19 +144,8 @@ class ListingWorker:
             account = await MarketplaceService(session, tenant_id, self.container.codec).account(
                 marketplace
             )
-            endpoint = (
-                await session.get(Endpoint, publication.endpoint_id)
-                if publication.endpoint_id is not None and publication.status != "removing"
-                else None
-            )
-            task = Task(
-                publication_id=publication.id,
-                marketplace_id=marketplace.id,
-                marketplace_name=marketplace.name,
-                account=account,
-                slug=publication.slug,
-                claimed=publication.claimed,
-            )
+            endpoint = await listed_endpoint(session, publication)
+            task = replace(Task.removal(publication, marketplace, account), lease=lease)
             if endpoint is None:
                 return task
             if not account.credentials.usable:
@@ -168,8 +153,7 @@ class ListingWorker:
                 publication.error = f"Marketplace '{marketplace.name}' has no credentials."
                 publication.next_attempt_at = None
                 return None
-            listing, digest, revision = await publisher.listing(session, endpoint, publication)
-            return replace(task, listing=listing, digest=digest, revision=revision)
+            return await publisher.push_task(session, endpoint, publication, task)
 
     # -- heartbeat ------------------------------------------------------------------------------
 
