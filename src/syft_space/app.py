@@ -1,4 +1,5 @@
-"""The HTTP application: routes under /api/v1, docs at /docs, built around one container."""
+"""The HTTP application: routes under /api/v1, docs at /docs, the web console at /, built
+around one container."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from syft_space import __version__
 from syft_space.analytics.routes import router as analytics_router
+from syft_space.api.console import install_console
 from syft_space.api.deps import require_owner, require_owner_identity
 from syft_space.api.errors import install_error_handlers
 from syft_space.api.health import router as health_router
@@ -91,6 +93,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     )
     install_error_handlers(app)
     app.include_router(api_router())
+    install_console(app, settings.web_dir)
     # Added innermost first: the request context wraps everything, CORS answers preflights
     # before any body is read, and the size limit guards the routes.
     app.add_middleware(

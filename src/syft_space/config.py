@@ -164,6 +164,11 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "json", "console"] = Field(
         default="auto", description="auto: JSON unless stderr is a terminal."
     )
+    web_dir: Path | None = Field(
+        default=None,
+        description="The built web console (index.html and assets/); unset means the build "
+        "that ./serve makes in the package (syft_space/web_dist).",
+    )
 
     @model_validator(mode="after")
     def _remote_embedder_is_complete(self) -> Settings:
