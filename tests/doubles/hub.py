@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import jwt
@@ -90,7 +91,7 @@ class HubSync(Strict):
 class HealthEntry(Strict):
     slug: str
     status: Literal["healthy", "unhealthy"]
-    checked_at: str
+    checked_at: datetime
 
 
 class HealthReport(Strict):

@@ -186,6 +186,29 @@ async def test_a_satellite_token_proves_who_is_asking(
     assert relay.received_headers[2]["x-satellite-token"] == token
 
 
+async def test_a_claimed_sender_cannot_spend_that_emails_credit(
+    routers: Published, relay: RelayDouble
+) -> None:
+    await routers.add_policy("accounting", {"price_per_request": 0.01})
+    granted = await routers.space.client.post(
+        "/api/v1/credits", json={"email": "carol@example.org", "amount": 1.0}
+    )
+    assert granted.status_code == 200, granted.text
+    # Anyone can write a request under carol's name; only a token proves it is her.
+    async with client_for(relay, sender="carol@example.org") as client:
+        with pytest.raises(RouterError) as claimed:
+            await client.send(url("space-news", "search"), {"query": "satellite"})
+        proven = await client.send(
+            url("space-news", "search"),
+            {"query": "satellite", "satellite_token": routers.token_for("carol")},
+        )
+    assert claimed.value.status == 402
+    assert "only claimed" in claimed.value.message
+    assert proven.status_code == 200
+    balances = (await routers.space.client.get("/api/v1/credits?email=carol@example.org")).json()
+    assert float(balances[0]["balance"]) == pytest.approx(0.99)
+
+
 async def test_an_expired_request_is_419(routers: Published, relay: RelayDouble) -> None:
     relay.expires_in = timedelta(minutes=-1)
     async with client_for(relay) as client:

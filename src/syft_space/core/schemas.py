@@ -10,6 +10,11 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
 
 
+def rfc3339(moment: datetime) -> str:
+    """A moment in UTC as RFC 3339 with a ``Z``, to the microsecond (for wire formats)."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def _iso_utc(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 

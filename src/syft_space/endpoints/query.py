@@ -364,7 +364,9 @@ class QueryPipeline:
 def narrowed(endpoint: EndpointSnapshot, part: ResponseType) -> EndpointSnapshot:
     """The endpoint limited to one part, refused when it does not have that part."""
     needed = {ResponseType.RAW: endpoint.dataset_id, ResponseType.SUMMARY: endpoint.model_id}
-    if part in needed and needed[part] is None:
+    # Only the parts its response type serves: a summary endpoint's dataset stays private.
+    serves = endpoint.response_type in (part, ResponseType.BOTH)
+    if part in needed and (needed[part] is None or not serves):
         service = "search" if part == ResponseType.RAW else "chat"
         raise NotFoundError(f"Endpoint '{endpoint.slug}' has no {service} service.")
     return dataclasses.replace(endpoint, response_type=part)

@@ -20,7 +20,11 @@ async def mark_changed(session: AsyncSession, endpoint_id: uuid.UUID) -> None:
     await session.execute(
         update(Publication)
         .where(Publication.endpoint_id == endpoint_id)
-        .values(status="pending" if published else "removing", next_attempt_at=utcnow())
+        .values(
+            status="pending" if published else "removing",
+            next_attempt_at=utcnow(),
+            generation=Publication.generation + 1,
+        )
     )
 
 
@@ -29,7 +33,12 @@ async def forget_endpoint(session: AsyncSession, endpoint_id: uuid.UUID) -> None
     await session.execute(
         update(Publication)
         .where(Publication.endpoint_id == endpoint_id)
-        .values(status="removing", endpoint_id=None, next_attempt_at=utcnow())
+        .values(
+            status="removing",
+            endpoint_id=None,
+            next_attempt_at=utcnow(),
+            generation=Publication.generation + 1,
+        )
     )
 
 

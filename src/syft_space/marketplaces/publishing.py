@@ -14,7 +14,7 @@ import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -65,7 +65,8 @@ HUB_SYNC_LIMIT = 100
 
 
 def retry_delay(base: float, attempts: int, retry_after: float | None = None) -> timedelta:
-    backoff = min(RETRY_CAP_SECONDS, base * 2 ** max(0, attempts - 1))
+    # The exponent is bounded: after weeks of failures 2**attempts would overflow a float.
+    backoff = min(RETRY_CAP_SECONDS, base * 2 ** min(max(0, attempts - 1), 30))
     return timedelta(seconds=max(backoff, retry_after or 0.0))
 
 
@@ -144,9 +145,8 @@ class Task:
     """None: remove the listing."""
     digest: str | None = None
     revision: int = 0
-    lease: datetime | None = None
-    """The publication's ``next_attempt_at`` while this task runs; if it differs afterwards,
-    an edit came in meanwhile and the publication must be pushed again."""
+    generation: int = 0
+    """The publication's generation when the task was made; see ``Publication.generation``."""
 
     @classmethod
     def removal(cls, publication: Publication, row: Marketplace, account: HubAccount) -> Task:
@@ -157,6 +157,7 @@ class Task:
             account=account,
             slug=publication.slug,
             claimed=publication.claimed,
+            generation=publication.generation,
         )
 
 
@@ -164,7 +165,8 @@ async def listed_endpoint(session: AsyncSession, publication: Publication) -> En
     """The endpoint a publication lists, or None when its listing is to be removed."""
     if publication.endpoint_id is None or publication.status == "removing":
         return None
-    return await session.get(Endpoint, publication.endpoint_id)
+    endpoint = await session.get(Endpoint, publication.endpoint_id)
+    return endpoint if endpoint is not None and endpoint.published else None
 
 
 async def listed_on_marketplace(
@@ -241,11 +243,18 @@ class Publisher:
                 return await remove_listing(client, task.slug)
             return await push_listing(client, task.listing, task.claimed)
 
-        outcomes = list(await asyncio.gather(*(one(task) for task in tasks)))
-        async with self.container.database.unit_of_work() as session:
-            for task, outcome in zip(tasks, outcomes, strict=True):
-                await self._record(session, task, outcome)
+        async def call_and_record(task: Task) -> Outcome:
+            # One call at a time per listing in this process, so an unpublish and a publish
+            # of the same listing reach the hub in the order they were asked for.
+            async with self.container.listings.lock(task.publication_id):
+                outcome = await one(task)
+                async with self.container.database.unit_of_work() as session:
+                    await self._record(session, task, outcome)
+            return outcome
+
+        outcomes = list(await asyncio.gather(*(call_and_record(task) for task in tasks)))
         self.container.accounts.clear()
+        self.container.pipeline.forget_snapshots()
         return outcomes
 
     async def _record(self, session: AsyncSession, task: Task, outcome: Outcome) -> None:
@@ -260,27 +269,26 @@ class Publisher:
                 marketplace.last_error, marketplace.last_error_at = outcome.error, now
         if publication is None:
             return
+        publication.claimed = publication.claimed or outcome.claimed
+        if publication.generation != task.generation:
+            # The owner changed their mind while the call ran (an edit, a publish, an
+            # unpublish): that newer intent has queued or made its own call, which wins.
+            return
         if outcome.success and task.listing is None:
             await session.delete(publication)
             return
-        publication.claimed = publication.claimed or outcome.claimed
-        # An edit made while the call ran has queued the publication again: leave that be.
-        edited_meanwhile = publication.next_attempt_at != task.lease
         if outcome.success:
             publication.status = "published"
             publication.error = None
             publication.attempts = 0
             publication.published_at = publication.published_at or now
             publication.listed_digest, publication.revision = task.digest, task.revision
-            if not edited_meanwhile:
-                publication.next_attempt_at = None
+            publication.next_attempt_at = None
             return
         publication.attempts += 1
         publication.error = outcome.error
         if task.listing is not None:
             publication.status = "failed"
-        if edited_meanwhile:
-            return
         retry = outcome.transient or task.listing is None
         publication.next_attempt_at = (
             now
@@ -464,11 +472,13 @@ class Publisher:
                 revision=0,
                 attempts=0,
                 claimed=False,
+                generation=0,
             )
             session.add(publication)
         # A listing left by a deleted endpoint of the same slug is taken over, not removed.
         publication.endpoint_id = endpoint.id
         publication.status, publication.error, publication.next_attempt_at = "pending", None, None
+        publication.generation += 1
         await session.flush()
         return await self.push_task(
             session, endpoint, publication, Task.removal(publication, row, account)
@@ -508,6 +518,7 @@ class Publisher:
                         )
                     continue
                 publication.status, publication.next_attempt_at = "removing", None
+                publication.generation += 1
                 tasks.append(Task.removal(publication, row, await marketplaces.account(row)))
             if all(p.status == "removing" for p in listed.values()):
                 endpoint.published = False
@@ -562,6 +573,12 @@ class Publisher:
                     if endpoint is None:
                         tasks.append(removal)
                         continue
+                    if publication.status == "failed" and not publication.claimed:
+                        raise ConflictError(
+                            f"{row.name} lists '{publication.slug}' from elsewhere, and a sync "
+                            "replaces everything listed under your account: unpublish it here, "
+                            f"or remove that listing on {row.name}, then sync."
+                        )
                     problems = listing_problems(endpoint)
                     if problems:
                         raise ConflictError(

@@ -69,6 +69,10 @@ class Publication(IdMixin, TimestampMixin, Base):
     # created by a call whose answer was lost. Only a claimed listing is updated or deleted;
     # anything else under the slug belongs to the owner's other work and is left alone.
     claimed: Mapped[bool] = mapped_column(default=False)
+    # Bumped whenever what should be on the hub changes (an edit, publish, unpublish, deletion).
+    # A hub call records its outcome fully only if the generation is still the one it started
+    # with; otherwise a newer intent wins and the worker reconciles the hub with it.
+    generation: Mapped[int] = mapped_column(default=0)
 
 
 class NetworkSettings(IdMixin, TimestampMixin, ConfiguredMixin, Base):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from dataclasses import replace
+import weakref
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 from syft_space.core.db import utcnow
 from syft_space.core.errors import SyftSpaceError
 from syft_space.core.log import get_logger
+from syft_space.core.schemas import rfc3339
 from syft_space.core.tasks import cancel_and_wait, sleep_until_woken
 from syft_space.endpoints.health import endpoint_health
 from syft_space.endpoints.tables import Endpoint
@@ -50,6 +51,16 @@ class ListingWorker:
         self.container = container
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._locks: weakref.WeakValueDictionary[uuid.UUID, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def lock(self, publication_id: uuid.UUID) -> asyncio.Lock:
+        """The lock serialising hub calls for one listing in this process."""
+        found = self._locks.get(publication_id)
+        if found is None:
+            found = self._locks[publication_id] = asyncio.Lock()
+        return found
 
     def wake(self) -> None:
         self._wake.set()
@@ -113,7 +124,7 @@ class ListingWorker:
             lease = now + LEASE
             if not await self._claim(Publication, publication_id, "next_attempt_at", seen, lease):
                 continue
-            task = await self._prepare(tenant_id, publication_id, lease)
+            task = await self._prepare(tenant_id, publication_id)
             if task is not None:
                 by_tenant.setdefault(tenant_id, []).append(task)
         for tenant_id, tasks in by_tenant.items():
@@ -131,9 +142,7 @@ class ListingWorker:
             return 0.0
         return self._seconds_until(upcoming + self._debounce if upcoming else None)
 
-    async def _prepare(
-        self, tenant_id: uuid.UUID, publication_id: uuid.UUID, lease: datetime
-    ) -> Task | None:
+    async def _prepare(self, tenant_id: uuid.UUID, publication_id: uuid.UUID) -> Task | None:
         publisher = Publisher(self.container, tenant_id)
         async with self.container.database.unit_of_work() as session:
             publication = await session.get(Publication, publication_id)
@@ -145,7 +154,7 @@ class ListingWorker:
                 marketplace
             )
             endpoint = await listed_endpoint(session, publication)
-            task = replace(Task.removal(publication, marketplace, account), lease=lease)
+            task = Task.removal(publication, marketplace, account)
             if endpoint is None:
                 return task
             if not account.credentials.usable:
@@ -216,7 +225,7 @@ class ListingWorker:
                     {
                         "slug": endpoint.slug,
                         "status": "unhealthy" if health.status == "unhealthy" else "healthy",
-                        "checked_at": utcnow().isoformat() + "Z",
+                        "checked_at": rfc3339(utcnow()),
                     }
                 )
         interval = self._interval()
@@ -227,7 +236,8 @@ class ListingWorker:
             await container.hubs.client(account).report_health(
                 entries,
                 int(container.settings.heartbeat_interval_seconds * TTL_INTERVALS) + 1,
-                reach.report_url(public_url),
+                # A private address would overwrite the domain the hub knows for the owner.
+                reach.report_url(public_url) if reach.reachable else None,
             )
         except SyftSpaceError as exc:
             error = exc.detail

@@ -194,6 +194,9 @@ class AccessPolicyType(NoHooks):
 
 
 WINDOWS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+UNPROVEN_CALLERS = frozenset({"relay"})
+"""Ways in whose caller's email is claimed, not proven (a SyftBox sender's folder name): such a
+caller may not spend the credit that email holds."""
 UNIT_NAMES = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
 
 
@@ -365,6 +368,16 @@ class AccountingPolicyType:
                 needed,
                 f"This endpoint is paid by transaction token only; send one covering {needed} "
                 f"{config.currency} as 'transaction_token'.",
+            )
+        elif context.caller.via in UNPROVEN_CALLERS:
+            raise self._refuse(
+                policy,
+                context,
+                config,
+                needed,
+                f"Prepaid credit is spent only for a caller whose identity is proven, and "
+                f"{email} is only claimed: send a satellite token from SyftHub with the "
+                "request, or pay with a transaction token.",
             )
         else:
             async with accounting.database.unit_of_work() as session:

@@ -33,6 +33,7 @@ from watchfiles import Change, awatch
 from syft_space.config import Settings
 from syft_space.core.errors import BadRequestError, PayloadTooLargeError, SyftSpaceError
 from syft_space.core.log import get_logger
+from syft_space.core.schemas import rfc3339
 from syft_space.core.tasks import cancel_and_wait, sleep_until_woken
 from syft_space.relay.files import (
     MAX_BODY_BYTES,
@@ -42,7 +43,6 @@ from syft_space.relay.files import (
     SyftUrl,
     WireRequest,
     decode_body,
-    rfc3339,
     write_response,
 )
 from syft_space.relay.schemas import RelayStatus
@@ -312,7 +312,7 @@ class RelayBridge:
                     folders = [p for p in paths if p.suffix != ".request" and p.is_dir()]
                     if folders:
                         await self.rescan(folders)
-            except OSError as exc:
+            except Exception as exc:  # a loop that dies would stop serving silently
                 self._failed(f"Cannot watch {apps}: {exc}")
                 log.warning("relay_watch_failed", folder=str(apps), error=str(exc))
             await asyncio.sleep(WATCH_RETRY_SECONDS)
@@ -322,8 +322,9 @@ class RelayBridge:
             await asyncio.sleep(RESCAN_SECONDS)
             try:
                 await self.rescan()
-            except OSError as exc:
+            except Exception as exc:
                 self._failed(f"Could not scan for requests: {exc}")
+                log.exception("relay_rescan_failed")
 
     async def _cleanup_loop(self) -> None:
         while True:
@@ -333,8 +334,9 @@ class RelayBridge:
                 )
                 if removed:
                     log.info("relay_cleanup", removed=removed)
-            except OSError as exc:
+            except Exception as exc:
                 self._failed(f"Could not clean up old requests: {exc}")
+                log.exception("relay_cleanup_failed")
             await asyncio.sleep(CLEANUP_SECONDS)
 
 

@@ -30,6 +30,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from syft_space.core.errors import BadRequestError, PayloadTooLargeError, SyftSpaceError
 from syft_space.core.log import get_logger
+from syft_space.core.schemas import rfc3339
 
 log = get_logger(__name__)
 
@@ -114,10 +115,6 @@ def decode_body(text: str | None) -> bytes:
         return base64.urlsafe_b64decode(text)
     except (binascii.Error, ValueError):
         raise BadRequestError("The request body is not URL-safe base64.") from None
-
-
-def rfc3339(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from syft_space.core.errors import (
     SyftSpaceError,
 )
 from syft_space.core.log import get_logger
+from syft_space.core.schemas import rfc3339
 from syft_space.datasets.tables import Document
 from syft_space.endpoints.health import endpoint_health
 from syft_space.endpoints.query import QueryOptions
@@ -43,7 +44,6 @@ from syft_space.endpoints.service import EndpointService
 from syft_space.endpoints.tables import Endpoint
 from syft_space.policies.tables import Policy
 from syft_space.policies.types import AccountingConfig
-from syft_space.relay.files import rfc3339
 from syft_space.relay.schemas import camel_keys, snake
 
 if TYPE_CHECKING:
@@ -161,11 +161,13 @@ class RouterFacts:
 
     @property
     def chat(self) -> bool:
-        return self.endpoint.model is not None
+        served = self.endpoint.response_type in (ResponseType.SUMMARY, ResponseType.BOTH)
+        return served and self.endpoint.model is not None
 
     @property
     def search(self) -> bool:
-        return self.endpoint.dataset is not None
+        served = self.endpoint.response_type in (ResponseType.RAW, ResponseType.BOTH)
+        return served and self.endpoint.dataset is not None
 
 
 @dataclass

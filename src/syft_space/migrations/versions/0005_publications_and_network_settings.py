@@ -48,6 +48,7 @@ def upgrade() -> None:
         sa.Column("listed_digest", sa.String(length=64), nullable=True),
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("claimed", sa.Boolean(), nullable=False),
+        sa.Column("generation", sa.Integer(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
