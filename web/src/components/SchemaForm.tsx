@@ -387,7 +387,7 @@ function TextInput({ name, schema, required, value, onChange, editing, id, label
       )}
       {help}
       {clearable ? (
-        <span className="checkbox">
+        <span className="clear-secret">
           <input
             id={`${id}-clear`}
             type="checkbox"
