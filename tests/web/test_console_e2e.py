@@ -121,6 +121,7 @@ def test_the_console_end_to_end(tmp_path: Path, hub: HubDouble) -> None:
         "sign in",
         "create a dataset",
         "upload and ingest",
+        "edit a dataset",
         "connect a model",
         "edit a model's configuration",
         "create an endpoint",

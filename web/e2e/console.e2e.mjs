@@ -132,6 +132,17 @@ try {
     await shot("dataset-detail");
   });
 
+  await step("edit a dataset", async () => {
+    await page.getByRole("button", { name: "Edit dataset" }).click();
+    const dialog = page.getByRole("dialog", { name: "Edit dataset news" });
+    await dialog.getByRole("group", { name: /configuration$/ }).waitFor();
+    await dialog.getByLabel("Summary").fill("Satellite news.");
+    await dialog.getByLabel("Tags").fill("space, news");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.getByText(/Satellite news\. · space, news/).waitFor();
+  });
+
   await step("connect a model", async () => {
     await page.getByRole("link", { name: "Models" }).click();
     await page.getByText("No models yet").waitFor();
