@@ -1,9 +1,10 @@
 """The web console end to end: headless Debian Chromium, driven by playwright-core from
 ``web/e2e/console.e2e.mjs``, against a real Space process, a steady LLM double and the SyftHub
 double (``tests/doubles/hub.py``). The walk signs in, creates a dataset, uploads documents and
-waits for their ingestion, retries a failed one, connects a model and edits its configuration,
-creates an endpoint through the wizard, adds a policy, asks the playground and opens the cited
-chunk, connects the hub with a stale token and edits in the right one, publishes and unpublishes, and screenshots every page into ``web/e2e/artifacts/``.
+waits for their ingestion, retries a failed one, edits the dataset, connects a model and edits
+its configuration, creates an endpoint through the wizard, adds a policy, asks the playground
+and opens the cited chunk, connects the hub with a stale token and edits in the right one,
+publishes and unpublishes, and screenshots every page into ``web/e2e/artifacts/``.
 
 ``./check`` builds the console and installs Chromium before pytest runs; run alone, this test
 says which of the two is missing.
