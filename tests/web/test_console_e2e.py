@@ -1,8 +1,9 @@
 """The web console end to end: headless Debian Chromium, driven by playwright-core from
 ``web/e2e/console.e2e.mjs``, against a real Space process, a steady LLM double and the SyftHub
 double (``tests/doubles/hub.py``). The walk signs in, creates a dataset, uploads documents and
-waits for their ingestion, retries a failed one, connects a model, creates an endpoint through
-the wizard, adds a policy, asks the playground and opens the cited chunk, connects the hub,
+waits for their ingestion, retries a failed one, edits the dataset, connects a model and edits
+its configuration, creates an endpoint through the wizard, adds a policy, asks the playground
+and opens the cited chunk, connects the hub with a stale token and edits in the right one,
 publishes and unpublishes, and screenshots every page into ``web/e2e/artifacts/``.
 
 ``./check`` builds the console and installs Chromium before pytest runs; run alone, this test
@@ -121,11 +122,14 @@ def test_the_console_end_to_end(tmp_path: Path, hub: HubDouble) -> None:
         "sign in",
         "create a dataset",
         "upload and ingest",
+        "edit a dataset",
         "connect a model",
+        "edit a model's configuration",
         "create an endpoint",
         "add a policy",
         "playground answer with a citation",
         "connect the hub",
+        "edit the hub's credentials",
         "publish to the hub",
         "unpublish",
         "dashboard with usage",
@@ -139,11 +143,13 @@ def test_the_console_end_to_end(tmp_path: Path, hub: HubDouble) -> None:
         "dataset-detail",
         "models",
         "model-detail",
+        "model-edit",
         "endpoints",
         "endpoint-wizard",
         "endpoint-detail",
         "playground-citation",
         "settings",
+        "marketplace-edit",
         "not-found",
     ):
         assert page in pages

@@ -132,6 +132,17 @@ try {
     await shot("dataset-detail");
   });
 
+  await step("edit a dataset", async () => {
+    await page.getByRole("button", { name: "Edit dataset" }).click();
+    const dialog = page.getByRole("dialog", { name: "Edit dataset news" });
+    await dialog.getByRole("group", { name: /configuration$/ }).waitFor();
+    await dialog.getByLabel("Summary").fill("Satellite news.");
+    await dialog.getByLabel("Tags").fill("space, news");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.getByText(/Satellite news\. · space, news/).waitFor();
+  });
+
   await step("connect a model", async () => {
     await page.getByRole("link", { name: "Models" }).click();
     await page.getByText("No models yet").waitFor();
@@ -155,6 +166,39 @@ try {
     await page.getByRole("link", { name: "Models" }).click();
     await page.getByRole("link", { name: "gpt" }).waitFor();
     await shot("models");
+  });
+
+  await step("edit a model's configuration", async () => {
+    await page.getByRole("link", { name: "gpt" }).click();
+    await page.getByRole("heading", { name: "Model gpt" }).waitFor();
+    await page.getByRole("button", { name: "Edit model" }).click();
+    const dialog = page.getByRole("dialog", { name: "Edit model gpt" });
+    // Prefilled with what the Space stores; the key is stored, not shown.
+    const model = dialog.getByLabel(/^Model/);
+    if ((await model.inputValue()) !== "m") throw new Error("the model field is not prefilled");
+    const key = dialog.getByLabel("Api Key", { exact: true });
+    if ((await key.inputValue()) !== "") throw new Error("the stored key is shown");
+    if (!/leave empty to keep/.test((await key.getAttribute("placeholder")) ?? "")) {
+      throw new Error("the stored key is not marked as kept");
+    }
+    await dialog.getByLabel("Temperature", { exact: true }).fill("5");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    // The server's validation error appears beside the field, and the dialog stays.
+    await dialog.locator(".field-error").filter({ hasText: /less than or equal to 2/ }).waitFor();
+    await shot("model-edit");
+    await dialog.getByLabel("Temperature", { exact: true }).fill("0.2");
+    await dialog.getByLabel("Max Tokens", { exact: true }).fill("256");
+    await dialog.getByLabel("Summary").fill("The steady test model.");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.getByText("The steady test model.", { exact: false }).waitFor();
+    const shown = page.locator(".meta");
+    await shown.locator("div").filter({ hasText: /^max_tokens256$/ }).waitFor();
+    await shown.locator("div").filter({ hasText: /^temperature0\.2$/ }).waitFor();
+    await shown.locator("div").filter({ hasText: /^api_key\*{10}$/ }).waitFor();
+    // The kept key still works.
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await page.getByRole("status").filter({ hasText: "healthy" }).waitFor();
   });
 
   await step("create an endpoint", async () => {
@@ -219,12 +263,37 @@ try {
     await form.getByLabel(/^Marketplace name/).fill("Hub double");
     await form.getByLabel(/^URL/).fill(env("HUB_URL"));
     await form.getByLabel("Hub username").fill(env("HUB_USERNAME"));
-    await form.getByLabel("Access token").fill(env("HUB_TOKEN"));
+    // A token the hub does not know (say, revoked): the test says so.
+    await form.getByLabel("Access token").fill("syft_pat_revoked");
     await form.getByRole("button", { name: "Save" }).click();
     const hub = page.getByRole("article", { name: "Marketplace Hub double" });
-    await hub.getByText("active").waitFor();
+    await hub.waitFor();
     await hub.getByRole("button", { name: "Test Hub double" }).click();
+    await hub.getByRole("status").filter({ hasText: "failed" }).waitFor();
+  });
+
+  await step("edit the hub's credentials", async () => {
+    const hub = page.getByRole("article", { name: "Marketplace Hub double" });
+    await hub.getByRole("button", { name: "Edit Hub double" }).click();
+    const dialog = page.getByRole("dialog", { name: "Edit Hub double" });
+    const token = dialog.getByLabel("Access token", { exact: true });
+    if ((await token.inputValue()) !== "") throw new Error("the stored token is shown");
+    if (!/leave empty to keep/.test((await token.getAttribute("placeholder")) ?? "")) {
+      throw new Error("the stored token is not marked as kept");
+    }
+    if ((await dialog.getByLabel("Hub username").inputValue()) !== env("HUB_USERNAME")) {
+      throw new Error("the hub username is not prefilled");
+    }
+    // Keyboard only: Tab from the username reaches the token field.
+    await dialog.getByLabel("Hub username").focus();
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(env("HUB_TOKEN"));
+    if ((await token.inputValue()) !== env("HUB_TOKEN")) throw new Error("Tab did not reach the token field");
+    await shot("marketplace-edit");
+    await dialog.getByRole("button", { name: "Save and test" }).click();
+    await dialog.waitFor({ state: "detached" });
     await hub.getByRole("status").filter({ hasText: "connected" }).waitFor();
+    await hub.getByText("active", { exact: true }).waitFor();
     await shot("settings");
   });
 

@@ -2,7 +2,7 @@
 // plug-in type gets a form without console code. Handles what the Space's types use:
 // string, integer, number, boolean, enum, arrays of scalars or of objects, nested objects,
 // $ref into $defs, nullable fields (anyOf with null), `format: password` for secrets.
-import { useId } from "react";
+import { useId, useRef, type ReactNode } from "react";
 import type { JsonSchema } from "../lib/types";
 import { FieldHelp, FieldLabel, describedBy } from "./ui";
 
@@ -71,6 +71,27 @@ function defaultValue(field: JsonSchema, root: JsonSchema, required: boolean): V
   if (required && field.examples?.length) return field.examples[0];
   if (kind === "boolean" && required) return false;
   return undefined;
+}
+
+function same(a: Value, b: Value): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The configuration part of a PATCH: only the keys the form changed. The Space merges it over
+ * what it stores, so a key left out is kept; a field the owner emptied is sent as its schema
+ * default (or null), and a stored secret left alone ("**********") or emptied is left out. */
+export function configurationPatch(schema: JsonSchema, original: Obj, edited: Obj): Obj {
+  const patch: Obj = {};
+  for (const [key, value] of Object.entries(edited)) {
+    if (!same(value, original[key])) patch[key] = value;
+  }
+  for (const [key, before] of Object.entries(original)) {
+    if (key in edited || before === null || before === undefined || before === REDACTED) continue;
+    const raw = schema.properties?.[key];
+    const fallback = raw ? resolve(raw, schema).default : undefined;
+    if (!same(fallback ?? null, before)) patch[key] = fallback ?? null;
+  }
+  return patch;
 }
 
 interface FormProps {
@@ -320,12 +341,28 @@ function Field(props: FieldProps) {
     );
   }
 
+  return <TextInput {...props} id={id} label={label} common={common} help={help} />;
+}
+
+interface TextProps extends FieldProps {
+  id: string;
+  label: string;
+  common: Record<string, unknown> & { id: string };
+  help: ReactNode;
+}
+
+function TextInput({ name, schema, required, value, onChange, editing, id, label, common, help }: TextProps) {
+  const initial = useRef(value);
   const secret = schema.format === "password";
   // On an edit, a secret left out (or sent back redacted) keeps its stored value.
-  const stored = secret && (value === REDACTED || editing);
+  const stored = secret && (value === REDACTED || (editing && initial.current === REDACTED));
+  const clearable = secret && editing && initial.current === REDACTED && schema.nullable;
   const long = (schema.maxLength ?? 0) > 1000 || /prompt|public_key/.test(name);
   const text = value === undefined || value === null || value === REDACTED ? "" : String(value);
-  const placeholder = stored
+  const cleared = clearable && value === null;
+  const placeholder = cleared
+    ? "Removed when saved"
+    : stored
     ? "Stored; leave empty to keep it"
     : schema.examples?.length
       ? `e.g. ${String(schema.examples[0])}`
@@ -344,10 +381,22 @@ function Field(props: FieldProps) {
           value={text}
           placeholder={placeholder}
           maxLength={schema.maxLength}
+          disabled={cleared}
           onChange={(e) => change(e.target.value)}
         />
       )}
       {help}
+      {clearable ? (
+        <span className="clear-secret">
+          <input
+            id={`${id}-clear`}
+            type="checkbox"
+            checked={cleared}
+            onChange={(e) => onChange(e.target.checked ? null : REDACTED)}
+          />
+          <label htmlFor={`${id}-clear`}>Remove the stored {label.toLowerCase()}</label>
+        </span>
+      ) : null}
     </div>
   );
 }

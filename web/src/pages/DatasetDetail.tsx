@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { useNavigate, useParams } from "react-router";
+import { ConfigurationEditDialog } from "../components/ConfigurationEditDialog";
 import { ReferenceCard } from "../components/ReferenceCard";
 import { Uploader } from "../components/Uploader";
 import {
@@ -37,6 +38,7 @@ export function DatasetDetail() {
   const failed = useLoad(() => api.get<Page<Job>>(`${base}/jobs?state=failed`), [base]);
   const documents = useLoad(() => api.get<Page<DocumentRow>>(`${base}/documents`), [base]);
   const [deleting, setDeleting] = useState(false);
+  const [editing, setEditing] = useState(false);
   const [deletingDoc, setDeletingDoc] = useState<DocumentRow | null>(null);
 
   const refresh = () => {
@@ -60,12 +62,17 @@ export function DatasetDetail() {
           Dataset <span className="mono">{name}</span>
         </h1>
         {health.data ? <Badge status={health.data.status} /> : null}
+        <button type="button" className="secondary" onClick={() => setEditing(true)}>
+          Edit dataset
+        </button>
         <button type="button" className="danger" onClick={() => setDeleting(true)}>
           Delete dataset
         </button>
       </div>
       <p className="muted">
         {dataset.data.dtype} · {health.data?.detail}
+        {dataset.data.summary ? ` · ${dataset.data.summary}` : ""}
+        {dataset.data.tags.length ? ` · ${dataset.data.tags.join(", ")}` : ""}
       </p>
       {health.data ? (
         <dl className="stats">
@@ -159,6 +166,23 @@ export function DatasetDetail() {
       <h2>Test search</h2>
       <SearchPanel base={base} />
 
+      {editing ? (
+        <ConfigurationEditDialog
+          collection="datasets"
+          kind="dataset"
+          typeName={dataset.data.dtype}
+          resource={dataset.data}
+          onClose={() => setEditing(false)}
+          onSaved={(saved) => {
+            setEditing(false);
+            if (saved !== name) navigate(`/datasets/${encodeURIComponent(saved)}`, { replace: true });
+            else {
+              void dataset.reload();
+              void health.reload();
+            }
+          }}
+        />
+      ) : null}
       {deleting ? (
         <ConfirmDialog
           title={`Delete dataset ${name}?`}

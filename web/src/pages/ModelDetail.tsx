@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { useNavigate, useParams } from "react-router";
+import { ConfigurationEditDialog } from "../components/ConfigurationEditDialog";
 import { Badge, ConfirmDialog, ErrorBox, Loading, TextField, formatDate } from "../components/ui";
 import { ApiError, api, stream } from "../lib/api";
 import { useAction, useLoad } from "../lib/hooks";
@@ -13,6 +14,7 @@ export function ModelDetail() {
   const [health, setHealth] = useState<ModelHealth | null>(null);
   const test = useAction(async () => setHealth(await api.get<ModelHealth>(`${base}/health`)));
   const [deleting, setDeleting] = useState(false);
+  const [editing, setEditing] = useState(false);
 
   if (model.error) return <ErrorBox error={model.error} />;
   if (!model.data) return <Loading what="the model" />;
@@ -23,11 +25,18 @@ export function ModelDetail() {
         <h1>
           Model <span className="mono">{name}</span>
         </h1>
+        <button type="button" className="secondary" onClick={() => setEditing(true)}>
+          Edit model
+        </button>
         <button type="button" className="danger" onClick={() => setDeleting(true)}>
           Delete model
         </button>
       </div>
-      <p className="muted">{model.data.mtype}</p>
+      <p className="muted">
+        {model.data.mtype}
+        {model.data.summary ? ` · ${model.data.summary}` : ""}
+        {model.data.tags.length ? ` · ${model.data.tags.join(", ")}` : ""}
+      </p>
       <h2>Configuration</h2>
       <dl className="meta">
         {Object.entries(model.data.configuration).map(([k, v]) => (
@@ -55,6 +64,21 @@ export function ModelDetail() {
       ) : null}
       <h2>Test chat</h2>
       <ChatPanel base={base} />
+      {editing ? (
+        <ConfigurationEditDialog
+          collection="models"
+          kind="model"
+          typeName={model.data.mtype}
+          resource={model.data}
+          onClose={() => setEditing(false)}
+          onSaved={(saved) => {
+            setEditing(false);
+            setHealth(null);
+            if (saved !== name) navigate(`/models/${encodeURIComponent(saved)}`, { replace: true });
+            else void model.reload();
+          }}
+        />
+      ) : null}
       {deleting ? (
         <ConfirmDialog
           title={`Delete model ${name}?`}

@@ -2,6 +2,7 @@ import { fireEvent, render, screen, within } from "@testing-library/react";
 import { MemoryRouter } from "react-router";
 import { describe, expect, it } from "vitest";
 import { mockFetch } from "../test/fetch";
+import { REDACTED } from "../components/SchemaForm";
 import { Settings } from "./Settings";
 
 const hub = {
@@ -74,4 +75,81 @@ describe("Settings", () => {
     expect(url.getAttribute("aria-invalid")).toBe("true");
     expect(screen.getByText("No marketplace connected")).toBeTruthy();
   });
+
+  const network = {
+    "GET /api/v1/settings/network": {
+      body: { public_url: null, developer_token: null, detected_url: null, reachable: true, reason: "" },
+    },
+  };
+
+  it("edits a marketplace, keeping the stored token when it is left empty, then tests it", async () => {
+    const withPassword = { ...hub, credentials: { access_token: null, username: null, password: REDACTED } };
+    const calls = mockFetch({
+      ...network,
+      "GET /api/v1/marketplaces": { body: { items: [withPassword], total: 1, skip: 0, limit: 1000 } },
+      "PATCH /api/v1/marketplaces/m1": { body: withPassword },
+      "POST /api/v1/marketplaces/m1/test": { body: { success: true, message: "Connected as alice.", username: "alice" } },
+    });
+    render(
+      <MemoryRouter>
+        <Settings />
+      </MemoryRouter>,
+    );
+    const item = await screen.findByRole("article", { name: "Marketplace Hub" });
+    fireEvent.click(within(item).getByRole("button", { name: "Edit Hub" }));
+    const dialog = screen.getByRole("dialog", { name: "Edit Hub" });
+    const password = within(dialog).getByLabelText("Password") as HTMLInputElement;
+    expect(password.value).toBe("");
+    expect(password.placeholder).toMatch(/Stored; leave empty to keep it/);
+    expect((within(dialog).getByLabelText("Access token") as HTMLInputElement).placeholder).toBe("Not set");
+    fireEvent.change(within(dialog).getByLabelText(/^Marketplace name/), { target: { value: "SyftHub EU" } });
+    fireEvent.click(within(dialog).getByLabelText("Default marketplace"));
+    fireEvent.click(within(dialog).getByRole("button", { name: "Save and test" }));
+    expect((await within(item).findByRole("status")).textContent).toContain("Connected as alice.");
+    expect(screen.queryByRole("dialog")).toBeNull();
+    const patch = calls.find((c) => c.method === "PATCH");
+    // Only what changed: no credentials at all, so the stored password stays.
+    expect(patch?.body).toEqual({ name: "SyftHub EU", is_default: true });
+    expect(calls.at(-2)?.method).toBe("POST");
+    expect(calls.at(-2)?.url).toBe("/api/v1/marketplaces/m1/test");
+  });
+
+  it("sends a new token, clears the password on request, and shows the server's error beside the field", async () => {
+    const both = { ...hub, credentials: { access_token: REDACTED, username: "alice", password: REDACTED } };
+    let answer = {
+      status: 422,
+      body: { detail: [{ loc: ["body", "credentials", "access_token"], msg: "Input should be a valid string", type: "string_type" }] },
+    };
+    const calls = mockFetch({
+      ...network,
+      "GET /api/v1/marketplaces": { body: { items: [both], total: 1, skip: 0, limit: 1000 } },
+      "PATCH /api/v1/marketplaces/m1": () => answer,
+      "POST /api/v1/marketplaces/m1/test": { body: { success: false, message: "The hub refused the token.", username: null } },
+    });
+    render(
+      <MemoryRouter>
+        <Settings />
+      </MemoryRouter>,
+    );
+    const item = await screen.findByRole("article", { name: "Marketplace Hub" });
+    fireEvent.click(within(item).getByRole("button", { name: "Edit Hub" }));
+    const dialog = screen.getByRole("dialog", { name: "Edit Hub" });
+    const token = within(dialog).getByLabelText("Access token") as HTMLInputElement;
+    fireEvent.change(token, { target: { value: "syft_pat_new" } });
+    fireEvent.click(within(dialog).getByLabelText("Remove the stored password"));
+    expect(within(dialog).queryByLabelText("Password")).toBeNull();
+    fireEvent.click(within(dialog).getByRole("button", { name: "Save and test" }));
+    const error = await within(dialog).findByText("Input should be a valid string");
+    expect(token.getAttribute("aria-invalid")).toBe("true");
+    expect((token.getAttribute("aria-describedby") ?? "").split(" ")).toContain(error.id);
+    expect(calls.filter((c) => c.url.endsWith("/test"))).toEqual([]);
+    expect(calls.find((c) => c.method === "PATCH")?.body).toEqual({
+      credentials: { access_token: "syft_pat_new", password: null },
+    });
+
+    answer = { status: 200, body: both } as unknown as typeof answer;
+    fireEvent.click(within(dialog).getByRole("button", { name: "Save and test" }));
+    expect((await within(item).findByRole("status")).textContent).toContain("The hub refused the token.");
+  });
 });
+

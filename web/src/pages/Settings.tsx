@@ -1,17 +1,20 @@
-// Settings → Network (public URL, developer token, reachability), Marketplaces (add, test,
-// status, remove) and Sync.
-import { useState, type FormEvent } from "react";
+// Settings → Network (public URL, developer token, reachability), Marketplaces (add, edit,
+// test, status, remove) and Sync.
+import { useId, useState, type FormEvent } from "react";
 import {
   Badge,
   ConfirmDialog,
+  Dialog,
   Empty,
   ErrorBox,
+  FieldHelp,
   FormActions,
   Loading,
   TextField,
+  describedBy,
   formatDate,
 } from "../components/ui";
-import { ApiError, api } from "../lib/api";
+import { ApiError, api, errorMessage } from "../lib/api";
 import { useAction, useLoad } from "../lib/hooks";
 import type { ConnectionTest, Marketplace, NetworkSettings, Page } from "../lib/types";
 import { REDACTED } from "../components/SchemaForm";
@@ -229,6 +232,7 @@ function AddMarketplace({ onDone, onCancel }: { onDone: () => void; onCancel: ()
 
 function MarketplaceItem({ marketplace: m, onChanged }: { marketplace: Marketplace; onChanged: () => Promise<void> }) {
   const [test, setTest] = useState<ConnectionTest | null>(null);
+  const [editing, setEditing] = useState(false);
   const testing = useAction(async () => {
     setTest(await api.post<ConnectionTest>(`/marketplaces/${m.id}/test`));
     await onChanged();
@@ -272,10 +276,24 @@ function MarketplaceItem({ marketplace: m, onChanged }: { marketplace: Marketpla
         >
           {testing.busy ? "Testing…" : `Test ${m.name}`}
         </button>
+        <button type="button" className="secondary" onClick={() => setEditing(true)}>
+          Edit {m.name}
+        </button>
         <button type="button" className="danger" onClick={() => setRemoving(true)}>
           Remove {m.name}
         </button>
       </div>
+      {editing ? (
+        <EditMarketplace
+          marketplace={m}
+          onClose={() => setEditing(false)}
+          onSaved={async (result) => {
+            setEditing(false);
+            setTest(result);
+            await onChanged();
+          }}
+        />
+      ) : null}
       {removing ? (
         <ConfirmDialog
           title={`Remove ${m.name}?`}
@@ -301,5 +319,154 @@ function MarketplaceItem({ marketplace: m, onChanged }: { marketplace: Marketpla
         />
       ) : null}
     </article>
+  );
+}
+
+interface SecretProps {
+  label: string;
+  /** The Space holds a value for it (it answers "**********"). */
+  stored: boolean;
+  value: string;
+  onChange: (value: string) => void;
+  cleared: boolean;
+  onClear: (cleared: boolean) => void;
+  error?: string;
+  hint?: string;
+}
+
+/** A stored secret on an edit: empty keeps it, typing replaces it, "Remove" clears it. */
+function StoredSecret({ label, stored, value, onChange, cleared, onClear, error, hint }: SecretProps) {
+  const id = useId();
+  return (
+    <>
+      {cleared ? null : (
+        <TextField
+          label={label}
+          type="password"
+          value={value}
+          onChange={onChange}
+          error={error}
+          hint={hint}
+          placeholder={stored ? "Stored; leave empty to keep it" : "Not set"}
+          autoComplete="new-password"
+        />
+      )}
+      {stored ? (
+        <div className="field checkbox">
+          <input
+            id={id}
+            type="checkbox"
+            checked={cleared}
+            aria-describedby={cleared ? describedBy(id, undefined, error) : undefined}
+            onChange={(e) => {
+              onClear(e.target.checked);
+              if (e.target.checked) onChange("");
+            }}
+          />
+          <label htmlFor={id}>Remove the stored {label.toLowerCase()}</label>
+          {cleared && error ? <FieldHelp id={id} error={error} /> : null}
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+interface EditProps {
+  marketplace: Marketplace;
+  onClose: () => void;
+  /** Called after the PATCH, with the connection test that followed it. */
+  onSaved: (test: ConnectionTest) => Promise<void>;
+}
+
+/** Change a marketplace's name, address, credentials or default flag, then test it. Only what
+ * changed is sent: a secret left empty is left out, so the Space keeps it. */
+export function EditMarketplace({ marketplace: m, onClose, onSaved }: EditProps) {
+  const stored = (key: string) => m.credentials[key] === REDACTED;
+  const [name, setName] = useState(m.name);
+  const [url, setUrl] = useState(m.url);
+  const [username, setUsername] = useState(m.hub_username ?? "");
+  const [token, setToken] = useState("");
+  const [clearToken, setClearToken] = useState(false);
+  const [password, setPassword] = useState("");
+  const [clearPassword, setClearPassword] = useState(false);
+  const [isDefault, setIsDefault] = useState(m.is_default);
+  const save = useAction(async () => {
+    const body: Record<string, unknown> = {};
+    if (name !== m.name) body.name = name;
+    if (url !== m.url) body.url = url;
+    if ((username || null) !== m.hub_username) body.hub_username = username || null;
+    if (isDefault !== m.is_default) body.is_default = isDefault;
+    const credentials: Record<string, unknown> = {};
+    if (token) credentials.access_token = token;
+    else if (clearToken) credentials.access_token = null;
+    if (password) credentials.password = password;
+    else if (clearPassword) credentials.password = null;
+    // A password logs in with the username beside it.
+    const withPassword = password ? true : clearPassword ? false : stored("password");
+    const loginName = (m.credentials.username as string | null | undefined) ?? null;
+    const touched = password !== "" || username !== (m.hub_username ?? "");
+    if (touched && withPassword && (username || null) !== loginName) credentials.username = username || null;
+    if (Object.keys(credentials).length) body.credentials = credentials;
+    if (Object.keys(body).length) await api.patch<Marketplace>(`/marketplaces/${m.id}`, body);
+    let test: ConnectionTest;
+    try {
+      test = await api.post<ConnectionTest>(`/marketplaces/${m.id}/test`);
+    } catch (e) {
+      test = { success: false, message: errorMessage(e), username: null };
+    }
+    await onSaved(test);
+  });
+  const { fields, busy, error } = save;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void save.run();
+  };
+
+  return (
+    <Dialog title={`Edit ${m.name}`} onClose={onClose}>
+      <form onSubmit={submit} noValidate aria-label={`Edit marketplace ${m.name}`}>
+        <TextField label="Marketplace name" value={name} onChange={setName} error={fields.name} required />
+        <TextField label="URL" value={url} onChange={setUrl} error={fields.url} required type="url" />
+        <TextField
+          label="Hub username"
+          value={username}
+          onChange={setUsername}
+          error={fields.hub_username ?? fields["credentials.username"]}
+        />
+        <StoredSecret
+          label="Access token"
+          stored={stored("access_token")}
+          value={token}
+          onChange={setToken}
+          cleared={clearToken}
+          onClear={setClearToken}
+          error={fields["credentials.access_token"] ?? fields.credentials}
+          hint="A personal access token (syft_pat_…); or give the username and password."
+        />
+        <StoredSecret
+          label="Password"
+          stored={stored("password")}
+          value={password}
+          onChange={setPassword}
+          cleared={clearPassword}
+          onClear={setClearPassword}
+          error={fields["credentials.password"]}
+        />
+        <div className="field checkbox">
+          <input
+            id={`mp-default-${m.id}`}
+            type="checkbox"
+            checked={isDefault}
+            onChange={(e) => setIsDefault(e.target.checked)}
+            aria-invalid={fields.is_default ? true : undefined}
+            aria-describedby={describedBy(`mp-default-${m.id}`, undefined, fields.is_default)}
+          />
+          <label htmlFor={`mp-default-${m.id}`}>Default marketplace</label>
+          <FieldHelp id={`mp-default-${m.id}`} error={fields.is_default} />
+        </div>
+        <ErrorBox error={error} />
+        <FormActions onCancel={onClose} busy={busy} label="Save and test" busyLabel="Saving and testing…" />
+      </form>
+    </Dialog>
   );
 }
