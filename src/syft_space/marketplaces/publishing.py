@@ -253,8 +253,11 @@ class Publisher:
             return outcome
 
         outcomes = list(await asyncio.gather(*(call_and_record(task) for task in tasks)))
+        # The published flag may have changed: queries and SyftBox routers see it at once.
         self.container.accounts.clear()
         self.container.pipeline.forget_snapshots()
+        if self.container.relay is not None:
+            self.container.relay.reconcile_soon()
         return outcomes
 
     async def _record(self, session: AsyncSession, task: Task, outcome: Outcome) -> None:
