@@ -6,7 +6,7 @@ import { api } from "../lib/api";
 import { useAction, useLoad } from "../lib/hooks";
 import type { TypeInfo } from "../lib/types";
 import { SchemaForm, configurationPatch } from "./SchemaForm";
-import { Dialog, ErrorBox, FormActions, Loading, TextField, splitTags } from "./ui";
+import { Dialog, ErrorBox, FormActions, Loading, TagsField, TextField, splitTags } from "./ui";
 
 type Obj = Record<string, unknown>;
 
@@ -69,7 +69,7 @@ export function ConfigurationEditDialog({ collection, typeName, resource, kind, 
           hint="Endpoints that use it follow a rename; API calls by the old name stop working."
         />
         <TextField label="Summary" value={summary} onChange={setSummary} error={fields.summary} />
-        <TextField label="Tags" value={tags} onChange={setTags} error={fields.tags} hint="Comma-separated." />
+        <TagsField value={tags} onChange={setTags} error={fields.tags} />
         {types.loading && !types.data ? <Loading what="the type's form" /> : null}
         <ErrorBox error={types.error} />
         {types.data && !type ? (

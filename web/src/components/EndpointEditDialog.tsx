@@ -3,7 +3,7 @@ import { useState, type FormEvent } from "react";
 import { api } from "../lib/api";
 import { useAction } from "../lib/hooks";
 import type { Endpoint } from "../lib/types";
-import { Dialog, ErrorBox, FormActions, TextField, splitTags } from "./ui";
+import { Dialog, ErrorBox, FormActions, TagsField, TextField, splitTags } from "./ui";
 
 interface Props {
   endpoint: Endpoint;
@@ -49,7 +49,7 @@ export function EndpointEditDialog({ endpoint, onClose, onSaved }: Props) {
         />
         <TextField label="Summary" value={summary} onChange={setSummary} error={fields.summary} />
         <TextField label="Description" value={description} onChange={setDescription} multiline error={fields.description} hint="Markdown." />
-        <TextField label="Tags" value={tags} onChange={setTags} error={fields.tags} hint="Comma-separated." />
+        <TagsField value={tags} onChange={setTags} error={fields.tags} />
         {endpoint.response_type !== "raw" ? (
           <TextField label="System prompt" value={systemPrompt} onChange={setSystemPrompt} multiline error={fields.system_prompt} />
         ) : null}

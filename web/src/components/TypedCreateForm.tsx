@@ -4,7 +4,7 @@ import { api } from "../lib/api";
 import { useAction, useLoad } from "../lib/hooks";
 import type { TypeInfo } from "../lib/types";
 import { SchemaForm, defaultsFor } from "./SchemaForm";
-import { ErrorBox, FormActions, Loading, SelectField, TextField, splitTags } from "./ui";
+import { ErrorBox, FormActions, Loading, SelectField, TagsField, TextField, splitTags } from "./ui";
 
 interface Props {
   /** "datasets" or "models": the collection under /api/v1. */
@@ -74,13 +74,7 @@ export function TypedCreateForm({ collection, typeField, onCreated, onCancel, ex
         hint="Letters, digits, '.', '_' and '-'."
       />
       <TextField label="Summary" value={summary} onChange={setSummary} error={fields.summary} />
-      <TextField
-        label="Tags"
-        value={tags}
-        onChange={setTags}
-        error={fields.tags}
-        hint="Comma-separated."
-      />
+      <TagsField value={tags} onChange={setTags} error={fields.tags} />
       {chosen ? (
         <fieldset className="nested">
           <legend>{chosen.title} configuration</legend>

@@ -301,6 +301,11 @@ export function ResourceTable<T extends { id: string }>({ what, list, empty, col
 }
 
 /** "a, b,,c " as the API's list of tags. */
+/** Tags typed as one comma-separated line; send them through splitTags. */
+export function TagsField({ value, onChange, error }: { value: string; onChange: (v: string) => void; error?: string }) {
+  return <TextField label="Tags" value={value} onChange={onChange} error={error} hint="Comma-separated." />;
+}
+
 export function splitTags(text: string): string[] {
   return text
     .split(",")

@@ -1,7 +1,7 @@
 // A new endpoint in four steps: what it answers with, its dataset, its model, its words.
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
-import { ErrorBox, SelectField, TextField } from "../components/ui";
+import { ErrorBox, SelectField, TagsField, TextField } from "../components/ui";
 import { ApiError, api } from "../lib/api";
 import { useLoad } from "../lib/hooks";
 import type { Dataset, Model, Page, ResponseType } from "../lib/types";
@@ -186,7 +186,7 @@ export function EndpointWizard() {
             />
             <TextField label="Summary" value={summary} onChange={setSummary} error={fields.summary} />
             <TextField label="Description" value={description} onChange={setDescription} multiline error={fields.description} hint="Markdown." />
-            <TextField label="Tags" value={tags} onChange={setTags} error={fields.tags} hint="Comma-separated." />
+            <TagsField value={tags} onChange={setTags} error={fields.tags} />
             {needsModel ? (
               <TextField
                 label="System prompt"
