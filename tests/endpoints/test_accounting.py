@@ -24,7 +24,9 @@ ISSUER_PEM = (
 )
 
 
-def transaction_token(sender: str, amount: float, token_id: str, **extra: Any) -> str:
+def transaction_token(
+    sender: str, amount: float, token_id: str, *, kid: str | None = None, **extra: Any
+) -> str:
     claims = {
         "senderEmail": sender,
         "amount": amount,
@@ -32,7 +34,8 @@ def transaction_token(sender: str, amount: float, token_id: str, **extra: Any) -
         "exp": int(time.time()) + 300,
         **extra,
     }
-    return jwt.encode(claims, ISSUER_KEY, algorithm="RS256")
+    headers = {"kid": kid} if kid else None
+    return jwt.encode(claims, ISSUER_KEY, algorithm="RS256", headers=headers)
 
 
 async def grant(published: Published, email: str, amount: float) -> Any:
@@ -231,34 +234,16 @@ async def test_transaction_tokens_can_be_checked_against_a_jwks(published: Publi
                 "transaction_token_jwks_url": f"{url}/.well-known/jwks.json",
             },
         )
-        token = jwt.encode(
-            {
-                "senderEmail": "bob@example.org",
-                "amount": 0.1,
-                "jti": "jwks-1",
-                "iss": "https://pay.example",
-                "exp": int(time.time()) + 60,
-            },
-            ISSUER_KEY,
-            algorithm="RS256",
-            headers={"kid": "pay-1"},
+        token = transaction_token(
+            "bob@example.org", 0.1, "jwks-1", kid="pay-1", iss="https://pay.example"
         )
         paid = await published.query(
             published.token_for("bob"), {"messages": "satellite", "transaction_token": token}
         )
         assert paid.status_code == 200, paid.text
         assert paid.json()["cost"] == pytest.approx(0.03)
-        wrong_issuer = jwt.encode(
-            {
-                "senderEmail": "bob@example.org",
-                "amount": 0.1,
-                "jti": "jwks-2",
-                "iss": "https://elsewhere.example",
-                "exp": int(time.time()) + 60,
-            },
-            ISSUER_KEY,
-            algorithm="RS256",
-            headers={"kid": "pay-1"},
+        wrong_issuer = transaction_token(
+            "bob@example.org", 0.1, "jwks-2", kid="pay-1", iss="https://elsewhere.example"
         )
         refused = await published.query(
             published.token_for("bob"), {"messages": "satellite", "transaction_token": wrong_issuer}
