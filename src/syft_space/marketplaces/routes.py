@@ -20,7 +20,7 @@ from syft_space.marketplaces.schemas import (
     ConnectionTest,
     MarketplaceChoice,
     MarketplaceCreate,
-    MarketplaceStatusRead,
+    MarketplaceRead,
     MarketplaceUpdate,
     NetworkRead,
     NetworkUpdate,
@@ -51,24 +51,24 @@ PublisherDep = Annotated[Publisher, Depends(publisher)]
 
 
 @router.get("/marketplaces", summary="List marketplaces")
-async def list_marketplaces(svc: Marketplaces, page: PageDep) -> Page[MarketplaceStatusRead]:
+async def list_marketplaces(svc: Marketplaces, page: PageDep) -> Page[MarketplaceRead]:
     return await svc.list_page(page)
 
 
 @router.post("/marketplaces", status_code=201, summary="Add a marketplace")
-async def create_marketplace(svc: Marketplaces, body: MarketplaceCreate) -> MarketplaceStatusRead:
+async def create_marketplace(svc: Marketplaces, body: MarketplaceCreate) -> MarketplaceRead:
     return await svc.create(body)
 
 
 @router.get("/marketplaces/{marketplace_id}", summary="Get a marketplace")
-async def get_marketplace(svc: Marketplaces, marketplace_id: uuid.UUID) -> MarketplaceStatusRead:
+async def get_marketplace(svc: Marketplaces, marketplace_id: uuid.UUID) -> MarketplaceRead:
     return await svc.get(marketplace_id)
 
 
 @router.patch("/marketplaces/{marketplace_id}", summary="Update a marketplace")
 async def update_marketplace(
     svc: Marketplaces, marketplace_id: uuid.UUID, body: MarketplaceUpdate
-) -> MarketplaceStatusRead:
+) -> MarketplaceRead:
     return await svc.update(marketplace_id, body)
 
 

@@ -65,6 +65,13 @@ class MarketplaceUpdate(StrictModel):
     is_default: bool | None = None
 
 
+class HeartbeatRead(BaseModel):
+    last_ok_at: UtcDatetime | None = Field(description="When the hub last accepted a report.")
+    failures: int = Field(description="Reports refused or lost since the last accepted one.")
+    last_error: str | None
+    next_at: UtcDatetime | None = Field(description="When the next report is due.")
+
+
 class MarketplaceRead(BaseModel):
     id: uuid.UUID
     name: str
@@ -78,16 +85,6 @@ class MarketplaceRead(BaseModel):
     credentials: dict[str, Any] = Field(description="Secrets appear as '**********'.")
     created_at: UtcDatetime
     updated_at: UtcDatetime
-
-
-class HeartbeatRead(BaseModel):
-    last_ok_at: UtcDatetime | None = Field(description="When the hub last accepted a report.")
-    failures: int = Field(description="Reports refused or lost since the last accepted one.")
-    last_error: str | None
-    next_at: UtcDatetime | None = Field(description="When the next report is due.")
-
-
-class MarketplaceStatusRead(MarketplaceRead):
     published_endpoints: list[str] = Field(description="Slugs listed on this marketplace.")
     heartbeat: HeartbeatRead
 
@@ -96,7 +93,7 @@ class ConnectionTest(BaseModel):
     success: bool
     message: str
     username: str | None = Field(description="The account's username on the hub.")
-    marketplace: MarketplaceStatusRead
+    marketplace: MarketplaceRead
 
 
 class NetworkRead(BaseModel):

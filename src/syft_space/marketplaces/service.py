@@ -29,7 +29,7 @@ from syft_space.marketplaces.schemas import (
     HeartbeatRead,
     HubCredentials,
     MarketplaceCreate,
-    MarketplaceStatusRead,
+    MarketplaceRead,
     MarketplaceUpdate,
     NetworkRead,
     NetworkUpdate,
@@ -167,8 +167,8 @@ class MarketplaceService:
             found[marketplace_id].append(slug)
         return found
 
-    def _read(self, row: Marketplace, slugs: list[str]) -> MarketplaceStatusRead:
-        return MarketplaceStatusRead(
+    def _read(self, row: Marketplace, slugs: list[str]) -> MarketplaceRead:
+        return MarketplaceRead(
             id=row.id,
             name=row.name,
             url=row.url,
@@ -192,7 +192,7 @@ class MarketplaceService:
             ),
         )
 
-    async def read(self, row: Marketplace) -> MarketplaceStatusRead:
+    async def read(self, row: Marketplace) -> MarketplaceRead:
         return self._read(row, (await self._published_slugs([row.id])).get(row.id, []))
 
     async def get_row(self, marketplace_id: uuid.UUID) -> Marketplace:
@@ -201,13 +201,13 @@ class MarketplaceService:
             raise NotFoundError(f"Marketplace {marketplace_id} not found.")
         return row
 
-    async def get(self, marketplace_id: uuid.UUID) -> MarketplaceStatusRead:
+    async def get(self, marketplace_id: uuid.UUID) -> MarketplaceRead:
         return await self.read(await self.get_row(marketplace_id))
 
-    async def list_page(self, params: PageParams) -> Page[MarketplaceStatusRead]:
+    async def list_page(self, params: PageParams) -> Page[MarketplaceRead]:
         page = await self.repo.page(self.repo.select(), params, [Marketplace.name], lambda r: r)
         slugs = await self._published_slugs([row.id for row in page.items])
-        return Page[MarketplaceStatusRead](
+        return Page[MarketplaceRead](
             items=[self._read(row, slugs.get(row.id, [])) for row in page.items],
             total=page.total,
             skip=page.skip,
@@ -233,7 +233,7 @@ class MarketplaceService:
         elif row.status in (None, "disabled"):
             row.status = "active"
 
-    async def create(self, data: MarketplaceCreate) -> MarketplaceStatusRead:
+    async def create(self, data: MarketplaceCreate) -> MarketplaceRead:
         await self._ensure_name_free(data.name)
         stored = self.codec.prepare(HubCredentials, "credentials", data.credentials, loc_prefix=LOC)
         row = Marketplace(
@@ -252,9 +252,7 @@ class MarketplaceService:
             await self._make_sole_default(row)
         return self._read(row, [])
 
-    async def update(
-        self, marketplace_id: uuid.UUID, patch: MarketplaceUpdate
-    ) -> MarketplaceStatusRead:
+    async def update(self, marketplace_id: uuid.UUID, patch: MarketplaceUpdate) -> MarketplaceRead:
         row = await self.get_row(marketplace_id)
         changes = patch.model_dump(exclude_unset=True)
         reject_nulls(changes, ("name", "url", "credentials", "is_default"))
