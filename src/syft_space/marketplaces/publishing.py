@@ -261,15 +261,9 @@ class Publisher:
         return outcomes
 
     async def _record(self, session: AsyncSession, task: Task, outcome: Outcome) -> None:
+        await self._record_marketplace(session, task.marketplace_id, outcome)
         publication = await session.get(Publication, task.publication_id)
-        marketplace = await session.get(Marketplace, task.marketplace_id)
         now = utcnow()
-        if marketplace is not None:
-            if outcome.success:
-                marketplace.status, marketplace.last_error = "active", None
-            elif outcome.account_problem:
-                marketplace.status = "error"
-                marketplace.last_error, marketplace.last_error_at = outcome.error, now
         if publication is None:
             return
         publication.claimed = publication.claimed or outcome.claimed
@@ -629,9 +623,16 @@ class Publisher:
             raise UpstreamError("Could not sync " + "; ".join(failures), extra={"synced": synced})
         return synced
 
+    @staticmethod
     async def _record_marketplace(
-        self, session: AsyncSession, marketplace_id: uuid.UUID, outcome: Outcome
+        session: AsyncSession, marketplace_id: uuid.UUID, outcome: Outcome
     ) -> None:
+        """A call that worked shows the marketplace active; one refused for the account or
+        lost on the way shows it in error, with why and when."""
         row = await session.get(Marketplace, marketplace_id)
-        if row is not None and outcome.account_problem:
+        if row is None:
+            return
+        if outcome.success:
+            row.status, row.last_error = "active", None
+        elif outcome.account_problem:
             row.status, row.last_error, row.last_error_at = "error", outcome.error, utcnow()
